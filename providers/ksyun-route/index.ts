@@ -1,0 +1,56 @@
+// The public API: `VpcRoute`, a KSYun VPC host route as a Pulumi dynamic resource.
+import * as pulumi from "@pulumi/pulumi";
+
+export interface VpcRouteArgs {
+  /** The VPC that holds the route. */
+  vpcId: pulumi.Input<string>;
+  /** Canonical IPv4 network CIDR, e.g. a node's pod CIDR. */
+  destinationCidrBlock: pulumi.Input<string>;
+  /** The next hop: a KEC instance in the VPC. */
+  instanceId: pulumi.Input<string>;
+  /** Written at creation only: KSYun cannot modify a route, and a description is not worth an outage. */
+  description?: pulumi.Input<string>;
+  routeTableId?: pulumi.Input<string>;
+  /** When the destination already routes to another next hop: delete that route instead of failing. */
+  replaceConflicting?: pulumi.Input<boolean>;
+}
+
+// The serialized provider stored in the state is this shim alone: it captures nothing (so no credential can
+// leak into the state) and loads the implementation by package name at run time, so delete and refresh of
+// old resources always run the current code. Each method is an arrow function over `require` only.
+const shim: pulumi.dynamic.ResourceProvider = {
+  configure: (req) => require("@ksyun-route/provider/runtime").configure(req),
+  check: (olds, news) => require("@ksyun-route/provider/runtime").check(olds, news),
+  diff: (id, olds, news) => require("@ksyun-route/provider/runtime").diff(id, olds, news),
+  create: (inputs) => require("@ksyun-route/provider/runtime").create(inputs),
+  read: (id, props) => require("@ksyun-route/provider/runtime").read(id, props),
+  update: (id, olds, news) => require("@ksyun-route/provider/runtime").update(id, olds, news),
+  delete: (id, props) => require("@ksyun-route/provider/runtime").remove(id, props),
+};
+
+/** A KSYun VPC host route: destination CIDR → KEC instance. Create adopts an identical existing route. */
+export class VpcRoute extends pulumi.dynamic.Resource {
+  declare readonly vpcId: pulumi.Output<string>;
+  declare readonly destinationCidrBlock: pulumi.Output<string>;
+  declare readonly instanceId: pulumi.Output<string>;
+  declare readonly description: pulumi.Output<string | undefined>;
+  declare readonly routeTableId: pulumi.Output<string | undefined>;
+  /** KSYun's RouteId. */
+  declare readonly routeId: pulumi.Output<string>;
+  /** The live next-hop instance id. */
+  declare readonly nextHop: pulumi.Output<string>;
+  declare readonly createTime: pulumi.Output<string | undefined>;
+  /** True when the route existed before and was adopted rather than created. */
+  declare readonly adopted: pulumi.Output<boolean>;
+
+  constructor(name: string, args: VpcRouteArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      shim,
+      name,
+      { ...args, routeId: undefined, nextHop: undefined, createTime: undefined, adopted: undefined },
+      { deleteBeforeReplace: true, ...opts },
+      "ksyun",
+      "VpcRoute",
+    );
+  }
+}
