@@ -18,7 +18,10 @@ export interface PulumiEnv {
   backendDir: string;
   env: NodeJS.ProcessEnv;
   /** Runs `pulumi <args>` in `cwd`; never throws on a non-zero exit. */
-  run(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; onStarted?: (kill: () => Promise<void>) => void }): Promise<PulumiResult>;
+  run(
+    args: string[],
+    options: { cwd: string; env?: NodeJS.ProcessEnv; onStarted?: (kill: () => Promise<void>) => void },
+  ): Promise<PulumiResult>;
   cleanup(): Promise<void>;
 }
 

@@ -5,8 +5,6 @@ import { join, resolve } from "node:path";
 
 export const repoRoot = resolve(import.meta.dirname, "..");
 
-const REQUIRED = ["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes", "pulumi-resource-pulumi-nodejs", "kube-apiserver", "etcd"];
-
 let cached: string | undefined;
 
 /** The tools directory: $KSYUN_ROUTE_TOOLS_DIR, or what `scripts/tools.sh` prints (instant once built). */
@@ -14,20 +12,22 @@ export function toolsDir(): string {
   if (cached) return cached;
   const dir =
     process.env.KSYUN_ROUTE_TOOLS_DIR ??
-    execFileSync("bash", [join(repoRoot, "scripts/tools.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })
+    execFileSync("bash", [join(repoRoot, "scripts/tools.sh")], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+    })
       .trim()
       .split("\n")
       .pop()!;
-  const missing = REQUIRED.filter((name) => !existsSync(join(dir, name)));
-  if (missing.length > 0) {
-    throw new Error(`tools missing in ${dir}: ${missing.join(", ")}; run 'npm run tools'`);
-  }
   cached = dir;
   return dir;
 }
 
+/** The path of one tool; throws (never skips) when it is missing. */
 export function tool(name: string): string {
-  return join(toolsDir(), name);
+  const path = join(toolsDir(), name);
+  if (!existsSync(path)) throw new Error(`${name} is missing in ${toolsDir()}; run 'npm run tools'`);
+  return path;
 }
 
 /** PATH with the tools and this project's Node 24 first, so pulumi's plugins and `node` resolve to them. */

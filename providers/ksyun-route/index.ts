@@ -17,7 +17,9 @@ export interface VpcRouteArgs {
 
 // The serialized provider stored in the state is this shim alone: it captures nothing (so no credential can
 // leak into the state) and loads the implementation by package name at run time, so delete and refresh of
-// old resources always run the current code. Each method is an arrow function over `require` only.
+// old resources always run the current code. Each method is an arrow function over `require` only: the
+// serialized text runs as CommonJS, where `require` resolves from the project directory.
+/* eslint-disable @typescript-eslint/no-require-imports */
 const shim: pulumi.dynamic.ResourceProvider = {
   configure: (req) => require("@ksyun-route/provider/runtime").configure(req),
   check: (olds, news) => require("@ksyun-route/provider/runtime").check(olds, news),
@@ -27,6 +29,7 @@ const shim: pulumi.dynamic.ResourceProvider = {
   update: (id, olds, news) => require("@ksyun-route/provider/runtime").update(id, olds, news),
   delete: (id, props) => require("@ksyun-route/provider/runtime").remove(id, props),
 };
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** A KSYun VPC host route: destination CIDR → KEC instance. Create adopts an identical existing route. */
 export class VpcRoute extends pulumi.dynamic.Resource {

@@ -39,8 +39,9 @@ function isHostRouteTo(route: Route, instanceId: string): boolean {
   return route.routeType === "Host" && nextHopOf(route) === instanceId;
 }
 
+/** Outputs without undefined values, which the engine's protobuf Struct cannot carry. */
 function outputs(inputs: RouteInputs, route: Route, adopted: boolean): Props {
-  return {
+  const outs: Props = {
     vpcId: route.vpcId || inputs.vpcId,
     destinationCidrBlock: route.destinationCidrBlock,
     instanceId: nextHopOf(route) ?? inputs.instanceId,
@@ -52,6 +53,7 @@ function outputs(inputs: RouteInputs, route: Route, adopted: boolean): Props {
     createTime: route.createTime,
     adopted,
   };
+  return Object.fromEntries(Object.entries(outs).filter(([, value]) => value !== undefined));
 }
 
 function conflict(inputs: RouteInputs, route: Route): Error {

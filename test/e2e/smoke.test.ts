@@ -1,5 +1,7 @@
 // The foundation works end to end: the Go-built pulumi, Node language host, dynamic-provider shim and
 // Kubernetes plugin drive a real kube-apiserver, and every Node process involved is Node 24.
+import { randomUUID } from "node:crypto";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import * as k8s from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,22 +9,24 @@ import { startKube, type KubeEnv } from "../../testenv/kube.ts";
 import { pulumiEnv, type PulumiEnv } from "../../testenv/pulumi.ts";
 
 const cwd = join(import.meta.dirname, "smoke");
+const stack = `smoke-${randomUUID().slice(0, 8)}`;
 let kube: KubeEnv;
 let pulumi: PulumiEnv;
 
 beforeAll(async () => {
   [kube, pulumi] = await Promise.all([startKube(), pulumiEnv()]);
-  const init = await pulumi.run(["stack", "init", "smoke"], { cwd });
+  const init = await pulumi.run(["stack", "init", stack], { cwd });
   expect(init.code, init.stderr).toBe(0);
 });
 
 afterAll(async () => {
-  await pulumi?.run(["stack", "rm", "--yes", "--force", "smoke"], { cwd });
-  await Promise.all([kube?.stop(), pulumi?.cleanup()]);
+  await pulumi?.run(["stack", "rm", "--yes", "--force", stack], { cwd });
+  await Promise.all([kube?.stop(), pulumi?.cleanup(), rm(join(cwd, `Pulumi.${stack}.yaml`), { force: true })]);
 });
 
 describe("smoke: pulumi up / preview / destroy against a real API server", () => {
-  const run = (args: string[]) => pulumi.run(args, { cwd, env: { KUBECONFIG: kube.kubeconfigPath } });
+  const run = (args: string[]) =>
+    pulumi.run([...args, "--stack", stack], { cwd, env: { KUBECONFIG: kube.kubeconfigPath } });
 
   it("up creates the dynamic resource and the ConfigMap, on Node 24 everywhere", async () => {
     const up = await run(["up", "--yes", "--skip-preview"]);

@@ -18,7 +18,12 @@ class VersionProbe extends pulumi.dynamic.Resource {
 const probe = new VersionProbe("probe");
 
 const config = new k8s.core.v1.ConfigMap("smoke", {
-  metadata: { name: "ksyun-route-smoke", namespace: "default" },
+  // No garbage collector runs beside the test API server: a foreground delete would never finish.
+  metadata: {
+    name: "ksyun-route-smoke",
+    namespace: "default",
+    annotations: { "pulumi.com/deletionPropagationPolicy": "background" },
+  },
   data: { hello: "world" },
 });
 

@@ -1,0 +1,43 @@
+/** Strict IPv4 and CIDR parsing: dotted decimal without leading zeros, as KSYun's validators expect. */
+
+const OCTET = /^(0|[1-9]\d{0,2})$/;
+const PREFIX = /^(0|[1-9]\d?)$/;
+
+export function parseIpv4(text: string): number | undefined {
+  const parts = text.split(".");
+  if (parts.length !== 4) return undefined;
+  let value = 0;
+  for (const part of parts) {
+    if (!OCTET.test(part) || Number(part) > 255) return undefined;
+    value = value * 256 + Number(part);
+  }
+  return value;
+}
+
+export interface Cidr {
+  address: number;
+  prefix: number;
+}
+
+export function parseCidr(text: string): Cidr | undefined {
+  const [ip, prefixText, ...rest] = text.split("/");
+  if (ip === undefined || prefixText === undefined || rest.length > 0 || !PREFIX.test(prefixText)) return undefined;
+  const address = parseIpv4(ip);
+  const prefix = Number(prefixText);
+  if (address === undefined || prefix > 32) return undefined;
+  return { address, prefix };
+}
+
+function mask(prefix: number): number {
+  return prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+}
+
+/** True when `text` is a CIDR whose address is its network address (10.244.3.0/24, not 10.244.3.1/24). */
+export function isNetworkCidr(text: string): boolean {
+  const cidr = parseCidr(text);
+  return cidr !== undefined && (cidr.address & mask(cidr.prefix)) >>> 0 === cidr.address;
+}
+
+export function cidrContains(cidr: Cidr, address: number): boolean {
+  return (address & mask(cidr.prefix)) >>> 0 === (cidr.address & mask(cidr.prefix)) >>> 0;
+}
