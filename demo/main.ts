@@ -1,7 +1,7 @@
 // `npm run demo [-- --keep]`: the embedded default. Starts the KSYun emulator and a local API server,
 // registers example nodes, runs `pulumi up` on the dev stack, prints the route table and exits 0.
 // With --keep, everything stays up for exploring with `npm run pulumi -- preview` and friends.
-import { mkdir } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import * as k8s from "@kubernetes/client-node";
@@ -29,6 +29,7 @@ async function run(command: string, args: string[], env: NodeJS.ProcessEnv): Pro
 async function main(): Promise<void> {
   const demoDir = join(repoRoot, ".demo");
   const backendDir = join(demoDir, "state");
+  await rm(demoDir, { recursive: true, force: true }); // each demo starts from an empty cloud and cluster
   await mkdir(backendDir, { recursive: true });
 
   say("starting the KSYun emulator and a local kube-apiserver + etcd");
@@ -49,7 +50,7 @@ async function main(): Promise<void> {
     };
     const pulumi = tool("pulumi");
     await run(pulumi, ["stack", "select", "dev", "--create", "--non-interactive"], env);
-    await run(pulumi, ["up", "--yes", "--skip-preview", "--non-interactive", "--refresh"], env);
+    await run(pulumi, ["up", "--yes", "--skip-preview", "--non-interactive"], env);
 
     const routes = await new EmulatorControl(emulator.url).routes();
     say("VPC route table in the emulator:");

@@ -11,9 +11,11 @@ import { instancesByPrivateIp, vpcInstanceIds } from "./instances.ts";
 import { declareManifests } from "./manifests/index.ts";
 import { ipLookupsNeeded, planRoutes, systemUuidsToCheck } from "./plan.ts";
 import { previousRoutes, type RouteOutputs } from "./previous.ts";
+import { assertCredentialsEncrypted } from "./secret-config.ts";
 
 const raw = pulumi.runtime.allConfig();
 const config = parseConfig(raw);
+assertCredentialsEncrypted(raw);
 const stackConfig = new pulumi.Config(NAMESPACE);
 
 const kc = loadKubeConfig(config.kubeconfig, config.kubeContext);
