@@ -1,30 +1,27 @@
-// Child processes that never outlive the test run: each runs in its own process group, is killed as a group
-// on exit, and is watched by a detached sentry that kills the group if this process dies without cleaning up
-// (SIGKILL, a crashed vitest worker). Node has no PR_SET_PDEATHSIG, hence the sentry.
-import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
+// Child processes that never outlive the test run. Each starts a session of its own (setsid), and is killed
+// as a whole session: process groups are not enough, because pulumi starts each plugin in a group of its own.
+// A detached sentry kills the session if this process dies without cleaning up (SIGKILL, a crashed vitest
+// worker); Node has no PR_SET_PDEATHSIG, hence the sentry.
+import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from "node:child_process";
 
-const groups = new Set<number>();
+const sessions = new Set<number>();
 
-const SENTRY = `p=$1; g=$2
-while kill -0 "$p" 2>/dev/null && kill -0 -- "-$g" 2>/dev/null; do sleep 0.5; done
-kill -TERM -- "-$g" 2>/dev/null; sleep 3; kill -KILL -- "-$g" 2>/dev/null; exit 0`;
+const SENTRY = `p=$1; s=$2
+while kill -0 "$p" 2>/dev/null && pgrep -s "$s" >/dev/null; do sleep 0.5; done
+pkill -TERM -s "$s"; sleep 3; pkill -KILL -s "$s"; exit 0`;
 
-function killGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-    // already gone
-  }
+function killSession(sid: number, signal: NodeJS.Signals): void {
+  spawnSync("pkill", [`-${signal.replace(/^SIG/, "")}`, "-s", String(sid)], { stdio: "ignore" });
 }
 
 let hooked = false;
 function hookExit(): void {
   if (hooked) return;
   hooked = true;
-  process.on("exit", () => groups.forEach((g) => killGroup(g, "SIGKILL")));
+  process.on("exit", () => sessions.forEach((sid) => killSession(sid, "SIGKILL")));
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     process.once(signal, () => {
-      groups.forEach((g) => killGroup(g, "SIGKILL"));
+      sessions.forEach((sid) => killSession(sid, "SIGKILL"));
       process.kill(process.pid, signal);
     });
   }
@@ -35,9 +32,9 @@ export interface GroupProcess {
   pid: number;
   /** Resolves with the exit code (or signal name) once the leader exits. */
   exited: Promise<number | string>;
-  /** SIGTERM to the whole group, SIGKILL after `graceMs`; resolves when the leader is gone. */
+  /** SIGTERM to the whole session, SIGKILL after `graceMs`; resolves when the leader is gone. */
   stop(graceMs?: number): Promise<void>;
-  /** SIGKILL to the whole group, as a crash would. */
+  /** SIGKILL to the leader, as a crash would; what it leaves behind is killed too. */
   kill(): Promise<void>;
 }
 
@@ -46,30 +43,30 @@ export function spawnGroup(command: string, args: string[], options: SpawnOption
   const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], ...options, detached: true });
   if (child.pid === undefined) throw new Error(`could not start ${command}`);
   const pid = child.pid;
-  groups.add(pid);
+  sessions.add(pid);
   spawn("bash", ["-c", SENTRY, "sentry", String(process.pid), String(pid)], {
     detached: true,
     stdio: "ignore",
   }).unref();
   const exited = new Promise<number | string>((resolve) => {
     child.once("exit", (code, signal) => {
-      groups.delete(pid);
+      sessions.delete(pid);
+      killSession(pid, "SIGKILL"); // stragglers the leader left behind
       resolve(code ?? signal ?? "unknown");
     });
     child.once("error", () => {
-      groups.delete(pid);
+      sessions.delete(pid);
       resolve("spawn-error");
     });
   });
   const stop = async (graceMs = 5000): Promise<void> => {
-    killGroup(pid, "SIGTERM");
-    const timer = setTimeout(() => killGroup(pid, "SIGKILL"), graceMs);
+    killSession(pid, "SIGTERM");
+    const timer = setTimeout(() => killSession(pid, "SIGKILL"), graceMs);
     await exited;
     clearTimeout(timer);
-    killGroup(pid, "SIGKILL"); // stragglers in the group
   };
   const kill = async (): Promise<void> => {
-    killGroup(pid, "SIGKILL");
+    killSession(pid, "SIGKILL");
     await exited;
   };
   return { child, pid, exited, stop, kill };
