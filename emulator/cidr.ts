@@ -1,18 +1,9 @@
 /** Strict IPv4 and CIDR parsing: dotted decimal without leading zeros, as KSYun's validators expect. */
+import { parseIpv4 } from "../providers/ksyun-route/cidr.ts";
 
-const OCTET = /^(0|[1-9]\d{0,2})$/;
+export { parseIpv4 };
+
 const PREFIX = /^(0|[1-9]\d?)$/;
-
-export function parseIpv4(text: string): number | undefined {
-  const parts = text.split(".");
-  if (parts.length !== 4) return undefined;
-  let value = 0;
-  for (const part of parts) {
-    if (!OCTET.test(part) || Number(part) > 255) return undefined;
-    value = value * 256 + Number(part);
-  }
-  return value;
-}
 
 export interface Cidr {
   address: number;

@@ -13,6 +13,14 @@ export interface PulumiResult {
   stderr: string;
 }
 
+/** The output of a run that must have succeeded; otherwise an error carrying all of it. */
+export function succeeded(args: string[], result: PulumiResult): string {
+  if (result.code !== 0) {
+    throw new Error(`pulumi ${args.join(" ")} failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
+  }
+  return result.stdout + result.stderr;
+}
+
 export interface PulumiEnv {
   dir: string;
   backendDir: string;

@@ -7,7 +7,7 @@ import * as k8s from "@kubernetes/client-node";
 import { startEmulator, type Emulator } from "../../emulator/index.ts";
 import { EmulatorControl } from "../../testenv/emulator-control.ts";
 import { startKube, type KubeEnv } from "../../testenv/kube.ts";
-import { pulumiEnv, type PulumiEnv, type PulumiResult } from "../../testenv/pulumi.ts";
+import { pulumiEnv, succeeded, type PulumiEnv, type PulumiResult } from "../../testenv/pulumi.ts";
 import { repoRoot } from "../../testenv/tools.ts";
 
 export const VPC = "2429a51f-acb2-4124-a5f7-81ec34951c9e";
@@ -20,6 +20,8 @@ const SK = "e2e-program-secret-4b1d";
 
 export interface ProgramStack {
   kube: KubeEnv;
+  /** The offline CLI environment (backend, passphrase, PATH) the stack lives in. */
+  pulumi: PulumiEnv;
   emulator: Emulator;
   control: EmulatorControl;
   core: k8s.CoreV1Api;
@@ -59,12 +61,7 @@ export async function programStack(): Promise<ProgramStack> {
   const stack = `e2e-${randomUUID().slice(0, 8)}`;
   const env = { KUBECONFIG: kube.kubeconfigPath };
   const run = (args: string[]) => pulumi.run([...args, "--stack", stack], { cwd: repoRoot, env });
-  const ok = async (args: string[]) => {
-    const result = await run(args);
-    if (result.code !== 0)
-      throw new Error(`pulumi ${args.join(" ")} failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
-    return result.stdout + result.stderr;
-  };
+  const ok = async (args: string[]) => succeeded(args, await run(args));
   const config = async (key: string, value: string, secret = false) => {
     await ok(["config", "set", `ksyun-route:${key}`, value, secret ? "--secret" : "--plaintext"]);
   };
@@ -88,6 +85,7 @@ export async function programStack(): Promise<ProgramStack> {
 
   return {
     kube,
+    pulumi,
     emulator,
     control: new EmulatorControl(emulator.url),
     core: kube.kubeConfig.makeApiClient(k8s.CoreV1Api),

@@ -4,7 +4,7 @@ import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { startEmulator, type Emulator } from "../../emulator/index.ts";
 import { EmulatorControl } from "../../testenv/emulator-control.ts";
-import { pulumiEnv, type PulumiEnv, type PulumiResult } from "../../testenv/pulumi.ts";
+import { pulumiEnv, succeeded, type PulumiEnv, type PulumiResult } from "../../testenv/pulumi.ts";
 
 export const VPC = "6a2f0c1e-3b4d-4e5f-8a9b-0c1d2e3f4a5b";
 export const REGION = "cn-beijing-6";
@@ -45,12 +45,7 @@ export async function routeStack(
   const stack = `e2e-${randomUUID().slice(0, 8)}`;
   const run = (args: string[], onStarted?: (kill: () => Promise<void>) => void) =>
     pulumi.run([...args, "--stack", stack], { cwd, onStarted });
-  const ok = async (args: string[]) => {
-    const result = await run(args);
-    if (result.code !== 0)
-      throw new Error(`pulumi ${args.join(" ")} failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
-    return result.stdout + result.stderr;
-  };
+  const ok = async (args: string[]) => succeeded(args, await run(args));
   const config = async (key: string, value: string, secret = false) => {
     await ok(["config", "set", key, value, ...(secret ? ["--secret"] : ["--plaintext"])]);
   };
