@@ -33,10 +33,18 @@ async function main(): Promise<void> {
   await mkdir(backendDir, { recursive: true });
 
   say("starting the KSYun emulator and a local kube-apiserver + etcd");
-  const [emulator, kube] = await Promise.all([
-    startEmulator({ port: EMULATOR_PORT, seed: join(repoRoot, "emulator/seeds/demo.json") }),
-    startKube(),
-  ]);
+  const emulator = await startEmulator({ port: EMULATOR_PORT, seed: join(repoRoot, "emulator/seeds/demo.json") }).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EADDRINUSE") throw error;
+      throw new Error(
+        `port ${EMULATOR_PORT} (ksyun-route:endpoint of the dev stack) is in use: is another demo running?`,
+      );
+    },
+  );
+  const kube = await startKube().catch(async (error: unknown) => {
+    await emulator.close();
+    throw error;
+  });
   const stop = async () => Promise.all([emulator.close(), kube.stop()]);
   try {
     const core = kube.kubeConfig.makeApiClient(k8s.CoreV1Api);
