@@ -141,11 +141,12 @@ export async function update(_id: string, olds: Props, news: Props): Promise<pul
   return { outs: { ...olds, description: news.description, replaceConflicting: news.replaceConflicting === true } };
 }
 
+/** A route already gone counts as deleted; a VPC that cannot be found (wrong region?) does not. */
 async function deleteRoute(client: KsyunClient, vpcId: string, routeId: string): Promise<void> {
   try {
     await client.deleteRoute({ vpcId, routeId });
   } catch (error) {
-    if (!isKsyunApiError(error) || error.kind !== "not-found") throw error;
+    if (!isKsyunApiError(error) || error.kind !== "not-found" || !error.action.startsWith("Delete")) throw error;
   }
 }
 

@@ -15,8 +15,8 @@ export const INSTANCES = Array.from(
   { length: 6 },
   (_, i) => `3c4d5e6f-0000-4000-8000-${String(i + 1).padStart(12, "0")}`,
 );
-const AK = "AKLTe2eProgram";
-const SK = "e2e-program-secret-4b1d";
+export const AK = "AKLTe2eProgram";
+export const SK = "e2e-program-secret-4b1d";
 
 export interface ProgramStack {
   kube: KubeEnv;
@@ -46,14 +46,25 @@ export function node(name: string, podCidr: string, instance: number, extra: Par
   };
 }
 
-export async function programStack(): Promise<ProgramStack> {
+/** An instance of another VPC of the same account and region (for "instance in another VPC"). */
+export const OTHER_VPC = "5f6a7b8c-9d0e-4f1a-8b2c-3d4e5f6a7b8c";
+export const OTHER_VPC_INSTANCE = "3c4d5e6f-0000-4000-8000-0000000000ff";
+
+export async function programStack(options: { routeQuota?: number } = {}): Promise<ProgramStack> {
   const [kube, emulator, pulumi]: [KubeEnv, Emulator, PulumiEnv] = await Promise.all([
     startKube(),
     startEmulator({
       seed: {
         credentials: [{ accessKeyId: AK, secretAccessKey: SK }],
-        vpcs: [{ vpcId: VPC, cidrBlock: "10.0.0.0/16", region: "cn-beijing-6" }],
-        instances: INSTANCES.map((instanceId, i) => ({ instanceId, vpcId: VPC, privateIpAddress: `10.0.3.${i + 10}` })),
+        vpcs: [
+          { vpcId: VPC, cidrBlock: "10.0.0.0/16", region: "cn-beijing-6" },
+          { vpcId: OTHER_VPC, cidrBlock: "10.1.0.0/16", region: "cn-beijing-6" },
+        ],
+        instances: [
+          ...INSTANCES.map((instanceId, i) => ({ instanceId, vpcId: VPC, privateIpAddress: `10.0.3.${i + 10}` })),
+          { instanceId: OTHER_VPC_INSTANCE, vpcId: OTHER_VPC, privateIpAddress: "10.1.3.10" },
+        ],
+        ...(options.routeQuota !== undefined && { routeQuota: options.routeQuota }),
       },
     }),
     pulumiEnv(),
