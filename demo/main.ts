@@ -72,7 +72,7 @@ async function main(): Promise<void> {
     );
     if (values.keep) {
       say(
-        `kept running. In another shell:\n  export KUBECONFIG=${kube.kubeconfigPath}\n  export PULUMI_BACKEND_URL=file://${backendDir} PULUMI_CONFIG_PASSPHRASE=${DEV_PASSPHRASE}\n  npm run pulumi -- preview --refresh\nCtrl-C stops everything.`,
+        `kept running. In another shell:\n  export KUBECONFIG=${kube.kubeconfigPath}\n  export PULUMI_BACKEND_URL=file://${backendDir} PULUMI_CONFIG_PASSPHRASE=${DEV_PASSPHRASE}\n  npm run pulumi -- preview --refresh --stack dev\nCtrl-C stops everything.`,
       );
       await new Promise((resolve) => process.once("SIGINT", resolve));
     }
