@@ -6,11 +6,14 @@ export interface EmulatedRoute {
   routeType: string;
   instanceId?: string;
   description?: string;
+  createTime?: string;
 }
 
 export interface EmulatorStats {
   calls: Record<string, number>;
   errors: Record<string, Record<string, number>>;
+  /** Per action, per fault kind (latency, throttle, error5xx, reset). */
+  faultsInjected: Record<string, Record<string, number>>;
 }
 
 export type FaultSpec = Partial<{

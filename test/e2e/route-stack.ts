@@ -31,9 +31,10 @@ export interface RouteStack {
 }
 
 export async function routeStack(
-  options: { routeQuota?: number; credentials?: { secretAccessKey: string } } = {},
+  options: { routeQuota?: number; credentials?: { secretAccessKey: string }; latencyMs?: number } = {},
 ): Promise<RouteStack> {
   const emulator = await startEmulator({
+    latencyMs: options.latencyMs, // added to every API answer (benchmarks)
     seed: {
       credentials: [{ accessKeyId: AK, secretAccessKey: options.credentials?.secretAccessKey ?? SK }],
       vpcs: [{ vpcId: VPC, cidrBlock: "10.0.0.0/16", region: REGION }],

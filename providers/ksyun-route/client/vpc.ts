@@ -149,7 +149,8 @@ export function createRoute(api: Api, input: CreateRouteInput, trust: boolean): 
   let ambiguous = false;
   return api.retrying(request.action, async () => {
     if (ambiguous) {
-      const { routes } = await api.send(lookup, parseRoutePage);
+      // Retried on its own: a throttled or failed lookup must not use up an attempt of the create.
+      const { routes } = await api.call(lookup, parseRoutePage);
       const existing = routes.find(
         (route) =>
           route.destinationCidrBlock === input.destinationCidrBlock &&

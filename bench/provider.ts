@@ -1,0 +1,68 @@
+// Benchmark of the route provider through the real Pulumi CLI: API calls per action (emulator counters) and wall
+// time of `up` (create), `up` (no change) and `up --refresh` at N routes, with 50 ms added to every API answer and
+// the provider limited to 50 QPS. Prints a Markdown table; asserts nothing. `node bench/provider.ts [N ...]`.
+import { routeStack } from "../test/e2e/route-stack.ts";
+
+const LATENCY_MS = 50;
+const QPS = 50;
+const sizes = process.argv.slice(2).map(Number);
+const counts = sizes.length > 0 ? sizes : [100, 500, 1000];
+
+interface Row {
+  routes: number;
+  operation: string;
+  seconds: number;
+  calls: Record<string, number>;
+  errors: number;
+}
+
+const OPERATIONS: [string, string[]][] = [
+  ["`up` (create)", ["up", "--yes", "--skip-preview"]],
+  ["`up` (no change)", ["up", "--yes", "--skip-preview"]],
+  ["`up --refresh`", ["up", "--yes", "--skip-preview", "--refresh"]],
+];
+
+async function measure(routes: number): Promise<Row[]> {
+  const s = await routeStack({ latencyMs: LATENCY_MS, routeQuota: Math.max(routes, 200) });
+  try {
+    await s.config("fixture:count", String(routes));
+    await s.config("ksyun-route:qps", String(QPS));
+    const rows: Row[] = [];
+    for (const [operation, args] of OPERATIONS) {
+      await s.control.reset(true);
+      const started = performance.now();
+      await s.ok(args);
+      const seconds = (performance.now() - started) / 1000;
+      const stats = await s.control.stats();
+      const errors = Object.values(stats.errors).reduce(
+        (sum, byCode) => sum + Object.values(byCode).reduce((a, b) => a + b, 0),
+        0,
+      );
+      rows.push({ routes, operation, seconds, calls: stats.calls, errors });
+      console.error(`bench/provider: N=${routes} ${operation}: ${seconds.toFixed(1)} s ${JSON.stringify(stats.calls)}`);
+    }
+    const live = (await s.control.routes()).length;
+    if (live !== routes) throw new Error(`expected ${routes} routes in the emulator after the runs, found ${live}`);
+    return rows;
+  } finally {
+    await s.close();
+  }
+}
+
+const rows: Row[] = [];
+for (const routes of counts) rows.push(...(await measure(routes)));
+
+const actions = [...new Set(rows.flatMap((row) => Object.keys(row.calls)))].sort();
+const lines = [
+  `### Provider through \`pulumi\` (emulator +${LATENCY_MS} ms per answer, \`ksyun-route:qps\` ${QPS}, default --parallel)`,
+  "",
+  `| routes | operation | wall time (s) | ${actions.join(" | ")} | errors |`,
+  `| ---: | --- | ---: | ${actions.map(() => "---:").join(" | ")} | ---: |`,
+  ...rows.map(
+    (row) =>
+      `| ${row.routes} | ${row.operation} | ${row.seconds.toFixed(1)} | ${actions
+        .map((action) => row.calls[action] ?? 0)
+        .join(" | ")} | ${row.errors} |`,
+  ),
+];
+console.log(lines.join("\n"));
