@@ -1,0 +1,77 @@
+// deploy/kustomize/ and the program's watcher switch (ksyun-route:enableWatcher) must deploy the same objects.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadAllYaml, loadYaml } from "@kubernetes/client-node";
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it } from "vitest";
+import { watcherClusterRules, watcherNamespaceRules } from "../program/manifests/watcher.ts";
+import { repoRoot } from "../testenv/tools.ts";
+
+const dir = join(repoRoot, "deploy/kustomize");
+const kustomization = loadYaml<{ resources: string[]; images: { name: string }[] }>(
+  readFileSync(join(dir, "kustomization.yaml"), "utf8"),
+);
+/** Plain JSON (client-node's YAML loader returns typed models). */
+const objects = kustomization.resources.flatMap(
+  (file) => JSON.parse(JSON.stringify(loadAllYaml(readFileSync(join(dir, file), "utf8")))) as Record<string, unknown>[],
+);
+const find = (kind: string) => objects.find((o) => o.kind === kind) as { rules?: unknown } | undefined;
+
+/** What declareWatcher registers, resolved, by kind. */
+const declared = new Map<string, Record<string, unknown>>();
+
+beforeAll(async () => {
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        if (args.type.startsWith("kubernetes:")) declared.set(args.inputs.kind as string, args.inputs);
+        return { id: `${args.name}_id`, state: args.inputs };
+      },
+      call: (args) => args.inputs,
+    },
+    "ksyun-route",
+    "test",
+    false,
+  );
+  const k8s = await import("@pulumi/kubernetes");
+  const { declareWatcher, DEFAULT_BACKEND_SECRET } = await import("../program/manifests/watcher.ts");
+  const { AKSK_SECRET_NAME } = await import("../program/manifests/common.ts");
+  const watcher = declareWatcher(
+    {
+      namespace: "kube-system",
+      image: kustomization.images[0]!.name,
+      stack: "prod",
+      backendSecret: DEFAULT_BACKEND_SECRET,
+      akskSecretName: AKSK_SECRET_NAME,
+    },
+    { provider: new k8s.Provider("k8s", {}) },
+  );
+  // The mocks register asynchronously; the Deployment is the last object and waits for the bindings.
+  await new Promise<void>((resolve) => watcher.deployment.urn.apply(() => resolve()));
+  await new Promise<void>((resolve) => setTimeout(resolve, 100));
+});
+
+describe("deploy/kustomize", () => {
+  it("grants exactly the program's watcher rules", () => {
+    expect(find("ClusterRole")?.rules).toEqual(JSON.parse(JSON.stringify(watcherClusterRules)));
+    expect(find("Role")?.rules).toEqual(JSON.parse(JSON.stringify(watcherNamespaceRules)));
+  });
+
+  it("holds the same objects as the program's watcher switch", () => {
+    expect(objects.map((o) => o.kind).sort()).toEqual([...declared.keys()].sort());
+    for (const object of objects) expect(object, String(object.kind)).toEqual(declared.get(object.kind as string));
+  });
+
+  it("runs two replicas with probes on /healthz and /readyz and a PodDisruptionBudget", () => {
+    const deployment = declared.get("Deployment") as {
+      spec: { replicas: number; template: { spec: { containers: Record<string, { httpGet: { path: string } }>[] } } };
+    };
+    const container = deployment.spec.template.spec.containers[0]!;
+    expect(deployment.spec.replicas).toBe(2);
+    expect([container.livenessProbe!.httpGet.path, container.readinessProbe!.httpGet.path]).toEqual([
+      "/healthz",
+      "/readyz",
+    ]);
+    expect(find("PodDisruptionBudget")).toBeDefined();
+  });
+});

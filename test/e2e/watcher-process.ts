@@ -1,0 +1,68 @@
+// The watcher as a local process (as in a pod, minus the image) against a ProgramStack, with its /metrics at hand.
+import { join } from "node:path";
+import { freePort, waitFor } from "../../testenv/ports.ts";
+import { spawnGroup, tail, type GroupProcess } from "../../testenv/processes.ts";
+import { repoRoot } from "../../testenv/tools.ts";
+import type { ProgramStack } from "./program-stack.ts";
+
+export interface WatcherProcess {
+  readonly identity: string;
+  readonly proc: GroupProcess;
+  /** /readyz: the informer has synced (and a leader has started its first run). */
+  ready(): Promise<boolean>;
+  /** The sum of the samples of `name` whose labels include `labels`. */
+  metric(name: string, labels?: Record<string, string>): Promise<number>;
+  /** The JSON log lines so far. */
+  logs(): Record<string, unknown>[];
+}
+
+export const LEASE_NAMESPACE = "kube-system";
+
+export async function startWatcher(
+  s: ProgramStack,
+  options: { identity: string; kubeconfig: string; resync: string; args?: string[] },
+): Promise<WatcherProcess> {
+  const port = await freePort();
+  const proc = spawnGroup(
+    process.execPath,
+    [
+      join(repoRoot, "watcher/main.ts"),
+      ...["--stack", s.stack, "--identity", options.identity, "--port", String(port)],
+      ...["--resync-period", options.resync, "--lease-namespace", LEASE_NAMESPACE],
+      // Short Lease timings keep the takeover test quick; client-go's ratios are kept.
+      ...["--lease-duration", "4s", "--renew-deadline", "3s", "--retry-period", "500ms"],
+      ...(options.args ?? []),
+    ],
+    { cwd: repoRoot, env: { ...s.pulumi.env, KUBECONFIG: options.kubeconfig, LOG_LEVEL: "debug" } },
+  );
+  const stdout = tail(proc.child.stdout, 4 * 1024 * 1024);
+  const stderr = tail(proc.child.stderr);
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`watcher ${options.identity} on ${url} (${stderr()})`, async () => {
+    if (proc.child.exitCode !== null) throw new Error(`watcher exited: ${stderr()}`);
+    return (await fetch(`${url}/healthz`)).ok ? true : undefined;
+  });
+  return {
+    identity: options.identity,
+    proc,
+    ready: async () => (await fetch(`${url}/readyz`)).ok,
+    async metric(name, labels = {}) {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      return text
+        .split("\n")
+        .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
+        .filter((line) => Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`)))
+        .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(" ") + 1)), 0);
+    },
+    logs: () =>
+      stdout()
+        .split("\n")
+        .flatMap((line) => {
+          try {
+            return [JSON.parse(line) as Record<string, unknown>];
+          } catch {
+            return []; // the first line may be cut off by the tail
+          }
+        }),
+  };
+}

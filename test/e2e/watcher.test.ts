@@ -1,0 +1,212 @@
+// The in-cluster watcher as local processes with a least-privilege service-account token, against a real API
+// server, the emulator and the real CLI (issue: the in-cluster watcher). One stack throughout, in order.
+import { mkdir, readdir, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import * as k8s from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { encryptSecret } from "@ksyun-route/provider/client";
+import { watcherClusterRules, watcherNamespaceRules } from "../../program/manifests/watcher.ts";
+import { waitFor } from "../../testenv/ports.ts";
+import { repoRoot } from "../../testenv/tools.ts";
+import { AK, node, programStack, SK, type ProgramStack } from "./program-stack.ts";
+import { addInstances, extraNode } from "./watcher-nodes.ts";
+import { LEASE_NAMESPACE, startWatcher, type WatcherProcess } from "./watcher-process.ts";
+
+const LEASE = "ksyun-route-watcher";
+const BURST = 200; // the emulator's default route quota
+const CIPHER_KEY = "0123456789abcdef";
+
+let s: ProgramStack;
+let kubeconfig: string;
+/** The kce-security-token Secret as mounted: the original layout, secret key encrypted. */
+let akskDir: string;
+const watchers: WatcherProcess[] = [];
+
+beforeAll(async () => {
+  s = await programStack();
+  await s.ok(["up", "--yes", "--skip-preview"]); // the manifests, and no routes yet
+  // pulumi-kubernetes recorded this path ($KUBECONFIG) in the state's provider. As in a pod, where an operator's
+  // kubeconfig does not exist, it is gone for the watcher: any run that used the manifests' provider would fail.
+  await rename(s.kube.kubeconfigPath, `${s.kube.kubeconfigPath}.hidden`);
+  // The Role's rules become cluster-wide here (the harness binds a ClusterRole): a superset, still least privilege.
+  const rules = [...watcherClusterRules, ...watcherNamespaceRules].map((r) => ({
+    apiGroups: [...r.apiGroups],
+    resources: [...r.resources],
+    verbs: [...r.verbs],
+    ...(r.resourceNames && { resourceNames: [...r.resourceNames] }),
+  }));
+  kubeconfig = await s.kube.serviceAccountKubeconfig("watcher-e2e", rules);
+  akskDir = join(s.pulumi.dir, "aksk");
+  await mkdir(akskDir);
+  await writeFile(join(akskDir, "ak"), AK);
+  await writeFile(join(akskDir, "sk"), encryptSecret(SK, CIPHER_KEY));
+  await writeFile(join(akskDir, "cipher"), "aes256+base64");
+}, 240_000);
+
+afterAll(async () => {
+  await Promise.all(watchers.map((w) => w.proc.stop()));
+  await s?.close();
+});
+
+const start = async (identity: string, resync: string, args: string[] = []) => {
+  const watcher = await startWatcher(s, { identity, kubeconfig, resync, args });
+  watchers.push(watcher);
+  return watcher;
+};
+const routeCidrs = async () => (await s.control.routes()).map((r) => r.destinationCidrBlock).sort();
+const waitForRoutes = (what: string, test: (cidrs: string[]) => boolean, timeoutMs = 90_000) =>
+  waitFor(what, async () => (test(await routeCidrs()) ? true : undefined), timeoutMs);
+const holder = async () =>
+  (
+    await s.kube.kubeConfig
+      .makeApiClient(k8s.CoordinationV1Api)
+      .readNamespacedLease({ name: LEASE, namespace: LEASE_NAMESPACE })
+  ).spec?.holderIdentity;
+const idle = (w: WatcherProcess) =>
+  waitFor(`${w.identity} idle`, async () =>
+    (await w.metric("ksyun_route_watcher_run_in_progress")) === 0 ? true : undefined,
+  );
+const successes = (w: WatcherProcess) => w.metric("ksyun_route_watcher_runs_total", { result: "success" });
+const cidr = (i: number) => `172.20.${i}.0/24`;
+/** API calls ten at a time, as a burst of kubelets registering would arrive. */
+async function inParallel<T>(items: T[], call: (item: T) => Promise<unknown>): Promise<void> {
+  const queue = [...items];
+  await Promise.all(
+    Array.from({ length: 10 }, async () => {
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await call(item);
+    }),
+  );
+}
+
+const burstNode = (i: number) => extraNode(`burst-${i}`, cidr(10 + i), i);
+
+describe("the watcher", () => {
+  let a: WatcherProcess;
+  let b: WatcherProcess;
+
+  it("its service account cannot change the calico-cni DaemonSet (403)", async () => {
+    const sa = new k8s.KubeConfig();
+    sa.loadFromFile(kubeconfig);
+    const apps = sa.makeApiClient(k8s.AppsV1Api);
+    const patch = apps.patchNamespacedDaemonSet(
+      { name: "calico-cni", namespace: "kube-system", body: { metadata: { labels: { hijacked: "true" } } } },
+      k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch),
+    );
+    await expect(patch).rejects.toMatchObject({ code: 403 });
+    await expect(
+      apps.deleteNamespacedDaemonSet({ name: "calico-cni", namespace: "kube-system" }),
+    ).rejects.toMatchObject({
+      code: 403,
+    });
+  });
+
+  it("with that account leads; its runs, refresh included, keep to the routes and leave the manifests alone", async () => {
+    const apps = s.kube.kubeConfig.makeApiClient(k8s.AppsV1Api);
+    const before = await apps.readNamespacedDaemonSet({ name: "calico-cni", namespace: "kube-system" });
+    // Without the targets, a refresh in the watcher's environment needs the manifests' provider, and fails.
+    const untargeted = await s.pulumi.run(["refresh", "--yes", "--skip-preview", "--stack", s.stack], {
+      cwd: repoRoot,
+      env: { KUBECONFIG: kubeconfig, KSYUN_ROUTE_SCOPE: "routes" },
+    });
+    expect(untargeted.code, untargeted.stdout).not.toBe(0);
+    expect(untargeted.stdout).toContain("configured Kubernetes cluster is unreachable");
+
+    a = await start("watcher-a", "10m");
+    // A leader's first run is `up --refresh`.
+    await waitFor("the first run", async () => ((await successes(a)) >= 1 ? true : undefined), 90_000);
+    expect(await a.metric("ksyun_route_watcher_runs_total", { kind: "sync", result: "success" })).toBe(1);
+    expect(await holder()).toBe("watcher-a");
+    expect(await a.metric("ksyun_route_watcher_leader")).toBe(1);
+    const after = await apps.readNamespacedDaemonSet({ name: "calico-cni", namespace: "kube-system" });
+    expect(after.metadata?.resourceVersion).toBe(before.metadata?.resourceVersion);
+    const state = await s.ok(["stack", "export"]);
+    expect(state).toContain("kubernetes:apps/v1:DaemonSet::calico-cni");
+  });
+
+  it(`a burst of ${BURST} node joins → all routes, in at most 5 runs`, async () => {
+    await addInstances(s.control, 0, BURST);
+    await idle(a);
+    const runsBefore = await a.metric("ksyun_route_watcher_runs_total");
+    await inParallel(
+      Array.from({ length: BURST }, (_, i) => i),
+      (i) => s.core.createNode({ body: burstNode(i) }),
+    );
+    await waitForRoutes(`${BURST} routes`, (cidrs) => cidrs.length === BURST, 180_000);
+    await idle(a);
+    const runs = (await a.metric("ksyun_route_watcher_runs_total")) - runsBefore;
+    expect(runs).toBeGreaterThanOrEqual(1);
+    expect(runs).toBeLessThanOrEqual(5);
+    await waitFor("the node condition", async () => {
+      const status = (await s.core.readNodeStatus({ name: "burst-7" })).status;
+      const condition = status?.conditions?.find((c) => c.type === "NetworkUnavailable");
+      return condition?.status === "False" && condition.reason === "RouteCreated" ? true : undefined;
+    });
+  }, 300_000);
+
+  it("deleted nodes → their routes gone; a new node → its route and an Event", async () => {
+    await s.config("allowMassDeletion", "true");
+    const doomed = Array.from({ length: BURST - 1 }, (_, i) => `burst-${i + 1}`);
+    await inParallel(doomed, (name) => s.core.deleteNode({ name }));
+    await waitForRoutes("one route left", (cidrs) => cidrs.length === 1 && cidrs[0] === cidr(10));
+    await idle(a);
+    await s.config("allowMassDeletion", "false");
+
+    await s.core.createNode({ body: node("node-c", cidr(3), 2) });
+    await waitForRoutes("node-c's route", (cidrs) => cidrs.includes(cidr(3)));
+    await waitFor("the CreatedRoute event", async () => {
+      const events = await s.core.listNamespacedEvent({
+        namespace: "default",
+        fieldSelector: "involvedObject.name=node-c",
+      });
+      return events.items.some((e) => e.reason === "CreatedRoute") ? true : undefined;
+    });
+  }, 240_000);
+
+  it("two watchers: exactly one leads; SIGKILL the leader mid-run → the other clears its lock and converges", async () => {
+    b = await start("watcher-b", "5s", ["--aksk-dir", akskDir]);
+    await waitFor("watcher-b ready", async () => ((await b.ready()) ? true : undefined));
+    expect([await a.metric("ksyun_route_watcher_leader"), await b.metric("ksyun_route_watcher_leader")]).toEqual([
+      1, 0,
+    ]);
+    expect(await holder()).toBe("watcher-a");
+
+    await idle(a);
+    await s.core.createNode({ body: node("node-d", cidr(4), 3) });
+    const locks = join(s.pulumi.backendDir, ".pulumi", "locks");
+    await waitFor("watcher-a's run to lock the stack", async () => {
+      const files = await readdir(locks, { recursive: true }).catch(() => []);
+      return files.some((f) => f.endsWith(".json")) ? true : undefined;
+    });
+    await a.proc.kill(); // the watcher and its pulumi: the lock stays behind
+
+    await waitForRoutes("node-d's route", (cidrs) => cidrs.includes(cidr(4)), 120_000);
+    expect(await holder()).toBe("watcher-b");
+    expect(await b.metric("ksyun_route_watcher_leader")).toBe(1);
+    expect(b.logs().some((l) => l.msg === "clearing the stale lock of the previous leader")).toBe(true);
+  }, 240_000);
+
+  it("with the credentials of the mounted Secret only, an out-of-band route delete is repaired by a periodic run", async () => {
+    // From here on the stack has no credentials of its own: the runs sign with the files watcher-b hands them.
+    await s.config("cipherKey", CIPHER_KEY, true);
+    await s.config("enableSecret", "false");
+    await s.ok(["config", "rm-all", "ksyun-route:accessKeyId", "ksyun-route:secretAccessKey"]);
+    await idle(b);
+    const route = (await s.control.routes()).find((r) => r.destinationCidrBlock === cidr(3));
+    await s.control.deleteRoute(route!.routeId);
+    await waitForRoutes("node-c's route restored", (cidrs) => cidrs.includes(cidr(3)));
+    await waitFor("drift counted", async () =>
+      (await b.metric("ksyun_route_watcher_drift_repaired_total")) >= 1 ? true : undefined,
+    );
+  }, 180_000);
+
+  it("survives an API server restart: reconnects and converges", async () => {
+    await s.kube.restartApiserver();
+    await s.core.createNode({ body: node("node-e", cidr(5), 4) });
+    await waitForRoutes("node-e's route", (cidrs) => cidrs.includes(cidr(5)), 150_000);
+  }, 240_000);
+
+  it("SIGTERM releases the Lease", async () => {
+    await b.proc.stop(20_000);
+    expect(await holder()).toBe("");
+  });
+});

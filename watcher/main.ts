@@ -1,0 +1,114 @@
+// `npm run watcher -- --stack <stack>`: the in-cluster watcher (see --help). Every replica watches the Nodes and
+// serves its probes; only the Lease holder runs Pulumi.
+import { existsSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { KubeConfig } from "@kubernetes/client-node";
+import { pino } from "pino";
+import { Controller } from "./controller.ts";
+import { LeaseElector } from "./elector.ts";
+import { serveHttp } from "./http.ts";
+import { kubeLeaseStore } from "./lease-store.ts";
+import { pulumiAlive } from "./locks.ts";
+import { createMetrics } from "./metrics.ts";
+import { NodeReporter } from "./node-reporter.ts";
+import { NodeWatch } from "./node-watch.ts";
+import { parseOptions, USAGE, UsageError, type WatcherOptions } from "./options.ts";
+import { StackRunner } from "./stack-runner.ts";
+
+/** The directory of Pulumi.yaml: the program runs from the repository (or image) root. */
+const PROJECT_DIR = resolve(import.meta.dirname, "..");
+
+function options(): WatcherOptions {
+  try {
+    const parsed = parseOptions(process.argv.slice(2), process.env, { hostname: hostname(), exists: existsSync });
+    if (parsed !== "help") return parsed;
+    process.stdout.write(USAGE);
+    process.exit(0);
+  } catch (error) {
+    process.stderr.write(`${error instanceof UsageError ? error.message : String(error)}\n\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+async function main(): Promise<void> {
+  const o = options();
+  // Logs carry names, counts and error summaries only: never the environment, config values or credentials.
+  const log = pino({ level: o.logLevel, base: { identity: o.identity, stack: o.stack } });
+  const kc = new KubeConfig();
+  kc.loadFromDefault(); // KUBECONFIG, ~/.kube/config, then in-cluster (token file re-read when rotated)
+  const metrics = createMetrics();
+
+  // Events start with nodes.start(), after the controller exists.
+  const nodes = new NodeWatch(kc, {
+    onChange: (reason, node) => {
+      log.debug({ reason, node }, "node changed");
+      controller.nodeChanged();
+    },
+    onError: (error, retryInMs) => {
+      metrics.informerRestarts.inc();
+      log.warn({ err: String(error), retryInMs }, "node informer stopped; restarting");
+    },
+  });
+  const controller = new Controller({
+    runner: new StackRunner({
+      stack: o.stack,
+      workDir: PROJECT_DIR,
+      env: {
+        KSYUN_ROUTE_SCOPE: "routes",
+        // Each run starts Node twice (program, provider plugin); V8's code cache halves their module loading.
+        NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? join(tmpdir(), "ksyun-route-node-compile-cache"),
+        ...(o.akskDir && { KSYUN_AKSK_DIR: o.akskDir }),
+      },
+    }),
+    nodes,
+    reporter: new NodeReporter(kc, o.identity, log),
+    metrics,
+    log,
+    debounceMs: o.debounceMs,
+    maxWaitMs: o.maxWaitMs,
+    resyncMs: o.resyncMs,
+    lockContext: { hostname: hostname(), pulumiAlive },
+  });
+  const elector = new LeaseElector({
+    store: kubeLeaseStore(kc, o.leaseNamespace, o.leaseName),
+    identity: o.identity,
+    leaseDurationMs: o.leaseDurationMs,
+    renewDeadlineMs: o.renewDeadlineMs,
+    retryPeriodMs: o.retryPeriodMs,
+    onStartedLeading: (previousLeader) => {
+      metrics.leader.set(1);
+      log.info({ previousLeader }, "started leading");
+      controller.startLeading(previousLeader);
+    },
+    onStoppedLeading: () => {
+      metrics.leader.set(0);
+      log.info("stopped leading");
+      void controller.stopLeading();
+    },
+    onError: (error, during) => log.warn({ err: String(error), during }, "lease request failed"),
+  });
+
+  const http = await serveHttp(o.port, { registry: metrics.registry, ready: () => nodes.synced && controller.ready });
+  log.info({ port: http.port, resyncMs: o.resyncMs, debounceMs: o.debounceMs }, "watcher started");
+  await nodes.start();
+  const campaign = new AbortController();
+  const electing = elector.run(campaign.signal);
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "shutting down");
+    await controller.stopLeading(); // the run first: the Lease must outlive it
+    campaign.abort(); // releases the Lease
+    await electing;
+    await nodes.stop();
+    http.server.close();
+    process.exit(0);
+  };
+  process.on("SIGTERM", (s) => void shutdown(s));
+  process.on("SIGINT", (s) => void shutdown(s));
+}
+
+await main();

@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { errorSummary, outputsOf, routeTargets } from "./stack-runner.ts";
+
+describe("routeTargets", () => {
+  it("targets the VpcRoutes and the StackReference of the stack, by its short name", () => {
+    const expected = [
+      "urn:pulumi:prod::ksyun-route::pulumi-nodejs:dynamic/ksyun:VpcRoute::*",
+      "urn:pulumi:prod::ksyun-route::pulumi:pulumi:StackReference::*",
+    ];
+    expect(routeTargets("prod", "ksyun-route")).toEqual(expected);
+    expect(routeTargets("organization/prod", "ksyun-route")).toEqual(expected);
+  });
+});
+
+describe("outputsOf", () => {
+  it("reads routes and skippedNodes, empty when a stack has none yet", () => {
+    const routes = { a: { cidr: "172.16.1.0/24", instanceId: "i", routeId: "r" } };
+    expect(outputsOf({ routes: { value: routes, secret: false } })).toEqual({ routes, skippedNodes: {} });
+    expect(outputsOf({})).toEqual({ routes: {}, skippedNodes: {} });
+  });
+});
+
+describe("errorSummary", () => {
+  it("keeps the distinct error lines of a CLI failure", () => {
+    const error = new Error(
+      "code: 255\n stdout: Updating (prod):\n  error: refusing to delete all 3 managed routes\n stderr: error: update failed\n  error: update failed\n",
+    );
+    expect(errorSummary(error)).toBe("error: refusing to delete all 3 managed routes | error: update failed");
+  });
+
+  it("falls back to the first line", () => {
+    expect(errorSummary(new Error("spawn pulumi ENOENT\n  at x"))).toBe("spawn pulumi ENOENT");
+  });
+});
