@@ -46,6 +46,20 @@ export function node(name: string, podCidr: string, instance: number, extra: Par
   };
 }
 
+/** Three routable nodes, node-a…node-c on 172.20.1-3.0/24 and instances 0…2. */
+export const THREE_NODES = [
+  ["node-a", "172.20.1.0/24", 0],
+  ["node-b", "172.20.2.0/24", 1],
+  ["node-c", "172.20.3.0/24", 2],
+] as const;
+
+export async function createNodes(
+  stack: Pick<ProgramStack, "core">,
+  nodes: readonly (readonly [name: string, podCidr: string, instance: number])[],
+): Promise<void> {
+  for (const [name, cidr, instance] of nodes) await stack.core.createNode({ body: node(name, cidr, instance) });
+}
+
 /** An instance of another VPC of the same account and region (for "instance in another VPC"). */
 export const OTHER_VPC = "5f6a7b8c-9d0e-4f1a-8b2c-3d4e5f6a7b8c";
 export const OTHER_VPC_INSTANCE = "3c4d5e6f-0000-4000-8000-0000000000ff";

@@ -2,18 +2,12 @@
 // the cluster, and the safety rules (issue: the Pulumi program).
 import * as k8s from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { INSTANCES, node, programStack, VPC, type ProgramStack } from "./program-stack.ts";
+import { createNodes, INSTANCES, node, programStack, THREE_NODES, VPC, type ProgramStack } from "./program-stack.ts";
 
 let s: ProgramStack;
 beforeAll(async () => {
   s = await programStack();
-  for (const [name, cidr, instance] of [
-    ["node-a", "172.20.1.0/24", 0],
-    ["node-b", "172.20.2.0/24", 1],
-    ["node-c", "172.20.3.0/24", 2],
-  ] as const) {
-    await s.core.createNode({ body: node(name, cidr, instance) });
-  }
+  await createNodes(s, THREE_NODES);
 });
 afterAll(() => s?.close());
 
@@ -95,8 +89,8 @@ describe("the program against a real API server and the emulator", () => {
     await s.config("allowMassDeletion", "true");
     expect(await s.previewRouteOps()).toEqual({ delete: 3 });
     await s.config("allowMassDeletion", "false");
-    for (const name of nodes)
-      await s.core.createNode({ body: node(name, `172.20.${name.charCodeAt(5) - 96}.0/24`, name.charCodeAt(5) - 97) });
+    expect(nodes.sort()).toEqual(THREE_NODES.map(([name]) => name));
+    await createNodes(s, THREE_NODES);
     expect(await s.previewRouteOps()).toEqual({});
   });
 

@@ -7,18 +7,12 @@ import { spawnGroup, tail } from "../../testenv/processes.ts";
 import { repoRoot, toolsDir } from "../../testenv/tools.ts";
 import type { StatusDocument } from "../../status/format.ts";
 import type { StatusRow } from "../../status/status.ts";
-import { INSTANCES, node, programStack, VPC, type ProgramStack } from "./program-stack.ts";
+import { createNodes, INSTANCES, node, programStack, THREE_NODES, VPC, type ProgramStack } from "./program-stack.ts";
 
 let s: ProgramStack;
 beforeAll(async () => {
   s = await programStack();
-  for (const [name, cidr, instance] of [
-    ["node-a", "172.20.1.0/24", 0],
-    ["node-b", "172.20.2.0/24", 1],
-    ["node-c", "172.20.3.0/24", 2],
-  ] as const) {
-    await s.core.createNode({ body: node(name, cidr, instance) });
-  }
+  await createNodes(s, THREE_NODES);
   await s.ok(["up", "--yes", "--skip-preview"]);
 }, 300_000);
 afterAll(() => s?.close());
