@@ -9,7 +9,7 @@ import { createInterface } from "node:readline";
 import { KsyunClient, resolveCredentials } from "../providers/ksyun-route/client/index.ts";
 import { DEFAULT_PAGE_SIZE } from "../providers/ksyun-route/client/query.ts";
 import { EmulatorControl } from "../testenv/emulator-control.ts";
-import { spawnGroup } from "../testenv/processes.ts";
+import { spawnSession } from "../testenv/processes.ts";
 import { repoRoot } from "../testenv/tools.ts";
 import { AK, INSTANCES, REGION, SK, VPC } from "../test/e2e/route-stack.ts";
 
@@ -48,7 +48,7 @@ const seed = {
 };
 const dir = await mkdtemp(join(tmpdir(), "ksyun-route-bench-"));
 await writeFile(join(dir, "seed.json"), JSON.stringify(seed));
-const emulator = spawnGroup(process.execPath, ["emulator/main.ts", "--seed", join(dir, "seed.json")], {
+const emulator = spawnSession(process.execPath, ["emulator/main.ts", "--seed", join(dir, "seed.json")], {
   cwd: repoRoot,
 });
 const [line] = (await once(createInterface({ input: emulator.child.stdout! }), "line")) as [string];

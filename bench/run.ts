@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { availableParallelism, cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
-import { spawnGroup, tail } from "../testenv/processes.ts";
+import { spawnSession, tail } from "../testenv/processes.ts";
 import { tool } from "../testenv/tools.ts";
 
 const BENCHMARKS = ["client.ts", "provider.ts"];
@@ -13,7 +13,7 @@ const here = import.meta.dirname;
 async function run(name: string): Promise<{ markdown: string; seconds: number }> {
   console.error(`bench: ${name}`);
   const started = performance.now();
-  const proc = spawnGroup(process.execPath, [join(here, name)], { stdio: ["ignore", "pipe", "inherit"] });
+  const proc = spawnSession(process.execPath, [join(here, name)], { stdio: ["ignore", "pipe", "inherit"] });
   const stdout = tail(proc.child.stdout, 1024 * 1024);
   const code = await proc.exited;
   if (code !== 0) throw new Error(`bench/${name} exited with ${code}`);

@@ -9,7 +9,7 @@ import { startEmulator } from "../emulator/index.ts";
 import { EmulatorControl } from "../testenv/emulator-control.ts";
 import { startKube } from "../testenv/kube.ts";
 import { offlinePulumiEnv } from "../testenv/pulumi.ts";
-import { spawnGroup } from "../testenv/processes.ts";
+import { spawnSession } from "../testenv/processes.ts";
 import { repoRoot, tool } from "../testenv/tools.ts";
 import { DEMO_NODES, nodeManifest } from "./nodes.ts";
 
@@ -21,7 +21,7 @@ const DEV_PASSPHRASE = "ksyun-route-dev";
 const say = (text: string) => console.log(`[demo] ${text}`);
 
 async function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  const proc = spawnGroup(command, args, { cwd: repoRoot, env, stdio: ["ignore", "inherit", "inherit"] });
+  const proc = spawnSession(command, args, { cwd: repoRoot, env, stdio: ["ignore", "inherit", "inherit"] });
   const code = await proc.exited;
   if (code !== 0) throw new Error(`${command} ${args.join(" ")} exited with ${code}`);
 }

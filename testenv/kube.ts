@@ -5,7 +5,7 @@ import { Agent, request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as k8s from "@kubernetes/client-node";
-import { spawnGroup, tail, type GroupProcess } from "./processes.ts";
+import { spawnSession, tail, type SessionProcess } from "./processes.ts";
 import { freePort, waitFor } from "./ports.ts";
 import { tool } from "./tools.ts";
 
@@ -48,11 +48,11 @@ function probeReady(server: string, token: string): Promise<boolean> {
   });
 }
 
-async function startEtcd(dir: string): Promise<{ proc: GroupProcess; url: string }> {
+async function startEtcd(dir: string): Promise<{ proc: SessionProcess; url: string }> {
   const [clientPort, peerPort] = [await freePort(), await freePort()];
   const url = `http://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
-  const proc = spawnGroup(tool("etcd"), [
+  const proc = spawnSession(tool("etcd"), [
     "--name=test",
     `--data-dir=${join(dir, "etcd")}`,
     `--listen-client-urls=${url}`,
@@ -99,9 +99,9 @@ export async function startKube(): Promise<KubeEnv> {
     "--disable-admission-plugins=ServiceAccount",
     "--v=0",
   ];
-  let apiserver: GroupProcess;
+  let apiserver: SessionProcess;
   const startApiserver = async () => {
-    apiserver = spawnGroup(tool("kube-apiserver"), args);
+    apiserver = spawnSession(tool("kube-apiserver"), args);
     const output = tail(apiserver.child.stderr);
     await waitFor(
       `kube-apiserver at ${server}`,

@@ -27,7 +27,7 @@ function hookExit(): void {
   }
 }
 
-export interface GroupProcess {
+export interface SessionProcess {
   child: ChildProcess;
   pid: number;
   /** Resolves with the exit code (or signal name) once the leader exits. */
@@ -38,7 +38,7 @@ export interface GroupProcess {
   kill(): Promise<void>;
 }
 
-export function spawnGroup(command: string, args: string[], options: SpawnOptions = {}): GroupProcess {
+export function spawnSession(command: string, args: string[], options: SpawnOptions = {}): SessionProcess {
   hookExit();
   const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], ...options, detached: true });
   if (child.pid === undefined) throw new Error(`could not start ${command}`);

@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { spawnGroup, tail } from "./processes.ts";
+import { spawnSession, tail } from "./processes.ts";
 import { tool, toolsPath } from "./tools.ts";
 
 export interface PulumiResult {
@@ -56,7 +56,7 @@ export async function pulumiEnv(): Promise<PulumiEnv> {
     backendDir,
     env,
     async run(args, options) {
-      const proc = spawnGroup(tool("pulumi"), [...args, "--non-interactive", "--color=never"], {
+      const proc = spawnSession(tool("pulumi"), [...args, "--non-interactive", "--color=never"], {
         cwd: options.cwd,
         env: { ...env, ...options.env },
       });

@@ -3,7 +3,7 @@
 import { join } from "node:path";
 import * as k8s from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawnGroup, tail } from "../../testenv/processes.ts";
+import { spawnSession, tail } from "../../testenv/processes.ts";
 import { repoRoot, toolsDir } from "../../testenv/tools.ts";
 import type { StatusDocument } from "../../status/format.ts";
 import type { StatusRow } from "../../status/status.ts";
@@ -24,7 +24,7 @@ interface StatusRun {
 }
 
 async function status(...args: string[]): Promise<StatusRun> {
-  const proc = spawnGroup(join(repoRoot, "node_modules/.bin/node"), ["status/main.ts", ...args], {
+  const proc = spawnSession(join(repoRoot, "node_modules/.bin/node"), ["status/main.ts", ...args], {
     cwd: repoRoot,
     env: { ...s.pulumi.env, KUBECONFIG: s.kube.kubeconfigPath, KSYUN_ROUTE_TOOLS_DIR: toolsDir() },
   });

@@ -1,13 +1,13 @@
 // The watcher as a local process (as in a pod, minus the image) against a ProgramStack, with its /metrics at hand.
 import { join } from "node:path";
 import { freePort, waitFor } from "../../testenv/ports.ts";
-import { spawnGroup, tail, type GroupProcess } from "../../testenv/processes.ts";
+import { spawnSession, tail, type SessionProcess } from "../../testenv/processes.ts";
 import { repoRoot } from "../../testenv/tools.ts";
 import type { ProgramStack } from "./program-stack.ts";
 
 export interface WatcherProcess {
   readonly identity: string;
-  readonly proc: GroupProcess;
+  readonly proc: SessionProcess;
   /** /readyz: the informer has synced (and a leader has started its first run). */
   ready(): Promise<boolean>;
   /** The sum of the samples of `name` whose labels include `labels`. */
@@ -23,7 +23,7 @@ export async function startWatcher(
   options: { identity: string; kubeconfig: string; resync: string; args?: string[] },
 ): Promise<WatcherProcess> {
   const port = await freePort();
-  const proc = spawnGroup(
+  const proc = spawnSession(
     process.execPath,
     [
       join(repoRoot, "watcher/main.ts"),
