@@ -48,7 +48,7 @@ try {
   const runs = await watcher.metric("ksyun_route_watcher_run_duration_seconds_sum");
   const count = await watcher.metric("ksyun_route_watcher_run_duration_seconds_count");
   console.log(
-    `node join → route (${joins} joins, debounce 1 s): p50 ${at(0.5)} s, p90 ${at(0.9)} s, max ${at(1)} s; ` +
+    `node join → route (${joins} joins, default debounce): p50 ${at(0.5)} s, p90 ${at(0.9)} s, max ${at(1)} s; ` +
       `mean run ${(runs / count).toFixed(2)} s over ${count} runs`,
   );
   await watcher.proc.stop();

@@ -20,11 +20,11 @@ describe("parseDuration", () => {
 });
 
 describe("parseOptions", () => {
-  it("defaults: 5 min resync, 1 s debounce, 5 s max wait, port 8080, client-go Lease timings", () => {
+  it("defaults: 5 min resync, 500 ms debounce, 5 s max wait, port 8080, client-go Lease timings", () => {
     expect(parse(["--stack", "prod"])).toEqual({
       stack: "prod",
       resyncMs: 300_000,
-      debounceMs: 1000,
+      debounceMs: 500,
       maxWaitMs: 5000,
       port: 8080,
       identity: "host-1",

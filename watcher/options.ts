@@ -33,7 +33,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 const FLAGS = {
   stack: { env: "KSYUN_ROUTE_STACK", help: "Pulumi stack to run (required), e.g. prod or org/prod" },
   "resync-period": { env: "KSYUN_ROUTE_RESYNC_PERIOD", help: "interval of the full sync with refresh (default 5m)" },
-  debounce: { env: "KSYUN_ROUTE_DEBOUNCE", help: "quiet time that ends a burst of node changes (default 1s)" },
+  debounce: { env: "KSYUN_ROUTE_DEBOUNCE", help: "quiet time that ends a burst of node changes (default 500ms)" },
   "max-wait": { env: "KSYUN_ROUTE_MAX_WAIT", help: "longest a burst may delay its run (default 5s)" },
   port: { env: "KSYUN_ROUTE_PORT", help: "port of /healthz, /readyz and /metrics (default 8080)" },
   identity: {
@@ -133,7 +133,7 @@ export function parseOptions(
   if (renewDeadlineMs >= leaseDurationMs)
     throw new UsageError("--renew-deadline must be shorter than --lease-duration");
   if (retryPeriodMs >= renewDeadlineMs) throw new UsageError("--retry-period must be shorter than --renew-deadline");
-  const debounceMs = duration("debounce", 1_000, 0);
+  const debounceMs = duration("debounce", 500, 0);
   const maxWaitMs = duration("max-wait", 5_000, 0);
   if (maxWaitMs < debounceMs) throw new UsageError("--max-wait must not be shorter than --debounce");
 
