@@ -10,6 +10,8 @@ export interface WatcherProcess {
   readonly proc: SessionProcess;
   /** /readyz: the informer has synced (and a leader has started its first run). */
   ready(): Promise<boolean>;
+  /** The /metrics exposition text. */
+  metricsText(): Promise<string>;
   /** The sum of the samples of `name` whose labels include `labels`. */
   metric(name: string, labels?: Record<string, string>): Promise<number>;
   /** The JSON log lines so far. */
@@ -38,6 +40,7 @@ export async function startWatcher(
   const stdout = tail(proc.child.stdout, 4 * 1024 * 1024);
   const stderr = tail(proc.child.stderr);
   const url = `http://127.0.0.1:${port}`;
+  const metricsText = async () => (await fetch(`${url}/metrics`)).text();
   await waitFor(`watcher ${options.identity} on ${url} (${stderr()})`, async () => {
     if (proc.child.exitCode !== null) throw new Error(`watcher exited: ${stderr()}`);
     return (await fetch(`${url}/healthz`)).ok ? true : undefined;
@@ -46,8 +49,9 @@ export async function startWatcher(
     identity: options.identity,
     proc,
     ready: async () => (await fetch(`${url}/readyz`)).ok,
+    metricsText,
     async metric(name, labels = {}) {
-      const text = await (await fetch(`${url}/metrics`)).text();
+      const text = await metricsText();
       return text
         .split("\n")
         .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))

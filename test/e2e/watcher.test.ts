@@ -205,6 +205,15 @@ describe("the watcher", () => {
     await waitForRoutes("node-e's route", (cidrs) => cidrs.includes(cidr(5)), 150_000);
   }, 240_000);
 
+  it("no credential in the watchers' logs, the metrics or the Events", async () => {
+    const secrets = [AK, SK, CIPHER_KEY, encryptSecret(SK, CIPHER_KEY)];
+    const events = JSON.stringify((await s.core.listEventForAllNamespaces()).items);
+    expect(events).toMatch(/Route/); // the Events exist, so the check below reads something
+    const seen = [events, await b.metricsText(), ...watchers.map((w) => JSON.stringify(w.logs()))].join("\n");
+    expect(watchers.every((w) => w.logs().length > 0)).toBe(true);
+    for (const secret of secrets) expect(seen).not.toContain(secret);
+  });
+
   it("SIGTERM releases the Lease", async () => {
     await b.proc.stop(20_000);
     expect(await holder()).toBe("");
