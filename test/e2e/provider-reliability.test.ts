@@ -8,7 +8,15 @@ import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_PAGE_SIZE } from "../../providers/ksyun-route/client/query.ts";
 import type { EmulatedRoute } from "../../testenv/emulator-control.ts";
 import type { PulumiResult } from "../../testenv/pulumi.ts";
-import { countByDestination, INSTANCES, routeStack, VPC, type RouteStack } from "./route-stack.ts";
+import {
+  countByDestination,
+  fixtureDestination,
+  fixtureNextHop,
+  INSTANCES,
+  routeStack,
+  VPC,
+  type RouteStack,
+} from "./route-stack.ts";
 
 let stack: RouteStack | undefined;
 afterEach(async () => {
@@ -40,13 +48,18 @@ async function deployment(s: RouteStack): Promise<Deployment> {
 const routesIn = (d: Deployment) => (d.resources ?? []).filter((r) => r.type === ROUTE_TYPE);
 
 /**
- * The emulator holds exactly `count` routes, one per destination, and they are exactly the routes in the state:
- * same RouteIds, same destinations, no pending operation left. Nothing orphaned, nothing created twice.
+ * The emulator holds exactly `count` routes besides the `foreign` ones (unchanged), one per destination with the
+ * fixture's next hop, and they are exactly the routes in the state: same RouteIds, same destinations, no pending
+ * operation left. Nothing orphaned, nothing created twice.
  */
-async function expectConverged(s: RouteStack, count: number): Promise<void> {
-  const routes = await s.control.routes();
+async function expectConverged(s: RouteStack, count: number, foreign: EmulatedRoute[] = []): Promise<void> {
+  const all = await s.control.routes();
+  const foreignIds = new Set(foreign.map((r) => r.routeId));
+  expect(all.filter((r) => foreignIds.has(r.routeId))).toEqual(foreign);
+  const routes = all.filter((r) => !foreignIds.has(r.routeId));
   expect(routes).toHaveLength(count);
   expect(Math.max(...countByDestination(routes).values())).toBe(1);
+  for (const route of routes) expect(route.instanceId).toBe(fixtureNextHop(route.destinationCidrBlock));
   const state = await deployment(s);
   const recorded = routesIn(state);
   expect(new Set(recorded.map((r) => r.urn)).size).toBe(count);
@@ -124,32 +137,59 @@ describe("VpcRoute reliability and cost with the real Pulumi CLI", () => {
   );
 
   it(
-    "converges in one up of 200 routes with 20 % 5xx and 10 % throttling injected, by retrying",
+    "converges in one up of 500 routes, and destroys them, under 20 % 5xx, throttling bursts, resets and 500 ms latency",
     async () => {
       stack = await routeStack();
       const s = stack;
-      await s.config("fixture:count", "200");
+      await s.config("fixture:count", "500");
       await s.config("ksyun-route:qps", "1000");
-      await s.control.faults({ "*": { error5xxRate: 0.2, throttleRate: 0.1 } });
+      // Another cluster's host route, a manual one and the default route: no operation may touch them.
+      const foreign = [
+        await s.control.addRoute({
+          vpcId: VPC,
+          destinationCidrBlock: "172.31.0.0/24",
+          routeType: "Host",
+          instanceId: INSTANCES[0],
+        }),
+        await s.control.addRoute({
+          vpcId: VPC,
+          destinationCidrBlock: "192.168.7.0/24",
+          routeType: "Host",
+          instanceId: INSTANCES[1],
+        }),
+        await s.control.addRoute({ vpcId: VPC, destinationCidrBlock: "0.0.0.0/0", routeType: "InternetGateway" }),
+      ];
+      // On every call 20 % 5xx, 5 % connection resets and 500 ms latency; the route calls, which run 32 at a time,
+      // also start with a burst of 40 throttled answers and keep 5 % throttling.
+      const everyCall = { error5xxRate: 0.2, resetRate: 0.05, latencyMs: 500 };
+      const routeCall = { ...everyCall, throttleBurst: 40, throttleRate: 0.05 };
+      const faults = { "*": everyCall, CreateRoute: routeCall, DeleteRoute: routeCall };
+      await s.control.faults(faults);
       await s.ok(UP);
       const { calls, errors, faultsInjected } = await s.control.stats();
       await s.control.faults({});
 
-      await expectConverged(s, 200);
+      await expectConverged(s, 500, foreign);
       const injected = faultsInjected.CreateRoute ?? {};
-      expect(injected.error5xx).toBeGreaterThan(0);
-      expect(injected.throttle).toBeGreaterThan(0);
+      for (const kind of ["error5xx", "throttle", "reset", "latency"]) expect(injected[kind]).toBeGreaterThan(0);
       expect(Object.values(faultsInjected.DescribeRoutes ?? {}).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
       // Every CreateRoute call either created its route or was an injected fault; never a duplicate destination
-      // or any other error, though a 5xx leaves the client unsure whether its create happened.
+      // or any other error. A reset answer is recovered by looking the destination up, never by creating again.
       expect(
         Object.keys(errors.CreateRoute ?? {}).filter(
           (code) => !/^(INTERNAL_FAILURE|ServiceUnavailable|Throttling)$/.test(code),
         ),
       ).toEqual([]);
-      expect(calls.CreateRoute).toBe(200 + (injected.error5xx ?? 0) + (injected.throttle ?? 0));
+      expect(calls.CreateRoute).toBe(500 + (injected.error5xx ?? 0) + (injected.throttle ?? 0));
+      expect(injected.throttle).toBeGreaterThanOrEqual(40);
+
+      await s.control.faults(faults);
+      await s.ok(["destroy", "--yes", "--skip-preview", "--parallel", "32"]);
+      expect((await s.control.stats()).faultsInjected.DeleteRoute?.reset).toBeGreaterThan(0);
+      await s.control.faults({});
+      expect(await s.control.routes()).toEqual(foreign);
     },
-    SLOW,
+    2 * SLOW,
   );
 
   it(
@@ -202,8 +242,7 @@ describe("VpcRoute reliability and cost with the real Pulumi CLI", () => {
             batch.map((n) =>
               s.control.addRoute({
                 vpcId: VPC,
-                // Where the fixture program puts route-n.
-                destinationCidrBlock: `10.${128 + (n >> 8)}.${n & 255}.0/24`,
+                destinationCidrBlock: fixtureDestination(n),
                 routeType: "Host",
                 instanceId: INSTANCES[n % INSTANCES.length],
               }),

@@ -88,6 +88,15 @@ export async function routeStack(
   };
 }
 
+/** Where the fixture program (routes/index.ts) puts route-n. */
+export const fixtureDestination = (n: number) => `10.${128 + (n >> 8)}.${n & 255}.0/24`;
+
+/** The next hop the fixture program gives the route to `destination`. */
+export function fixtureNextHop(destination: string): string | undefined {
+  const [, second, third] = destination.split(".").map(Number);
+  return INSTANCES[(((second! - 128) << 8) + third!) % INSTANCES.length];
+}
+
 /** Routes per destination in the emulator; every value must be 1 for "no duplicates". */
 export function countByDestination(routes: { destinationCidrBlock: string }[]): Map<string, number> {
   const counts = new Map<string, number>();
