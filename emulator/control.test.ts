@@ -200,12 +200,41 @@ describe("control API: faults, QPS, stats, reset", () => {
   });
 });
 
+describe("control API: credentials", () => {
+  const ROTATED = { accessKeyId: "AKLTrotated0002", secretAccessKey: "rotated-secret-0002" };
+
+  it("rotates the access keys: the old one is refused, the new one signs, reset restores the seed", async () => {
+    const emu = await emulator();
+    expect((await emu.control("PUT", "credentials", { credentials: [ROTATED] })).status).toBe(200);
+    const refused = await emu.call(DESCRIBE_VPCS);
+    expect(refused.status).toBe(403);
+    expect(refused.body.Error.Code).toBe("InvalidAccessKeyId");
+    expect((await emu.call(DESCRIBE_VPCS, { key: ROTATED })).status).toBe(200);
+    await emu.control("POST", "reset");
+    expect((await emu.call(DESCRIBE_VPCS)).status).toBe(200);
+    expect((await emu.call(DESCRIBE_VPCS, { key: ROTATED })).status).toBe(403);
+  });
+
+  it.each([
+    ["no key at all", []],
+    ["a duplicate accessKeyId", [ROTATED, ROTATED]],
+    ["a key without its secret", [{ accessKeyId: "AKLTx" }]],
+  ])("refuses %s and keeps the keys it had", async (_name, credentials) => {
+    const emu = await emulator();
+    const answer = await emu.control("PUT", "credentials", { credentials });
+    expect(answer.status).toBe(400);
+    expect(answer.body.error).toMatch(/body\.credentials/);
+    expect((await emu.call(DESCRIBE_VPCS)).status).toBe(200);
+  });
+});
+
 describe("control API: loopback only", () => {
   const deps = {
     store: new Store([]),
     stats: new Stats(),
     faults: new Faults(1),
     limiter: new RateLimiter(undefined),
+    setCredentials: () => {},
     reset: () => {},
   };
 

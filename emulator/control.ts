@@ -1,9 +1,10 @@
 import type { Faults } from "./faults.ts";
 import { isUuid } from "./ids.ts";
 import type { RateLimiter } from "./rate-limiter.ts";
-import { parseInstance, parseRoute } from "./seed.ts";
+import { parseCredentials, parseInstance, parseRoute } from "./seed.ts";
 import type { Stats } from "./stats.ts";
 import type { Store } from "./store.ts";
+import type { Credential } from "./types.ts";
 import { ValidationError, array, object, optionalNumber, text } from "./validate.ts";
 
 export interface ControlDeps {
@@ -11,7 +12,9 @@ export interface ControlDeps {
   stats: Stats;
   faults: Faults;
   limiter: RateLimiter;
-  /** Back to the seed (state, stats, faults, QPS), or stats only. */
+  /** Replaces the accepted access keys, as an operator rotating them does. */
+  setCredentials(credentials: Credential[]): void;
+  /** Back to the seed (state, stats, faults, QPS, credentials), or stats only. */
   reset(statsOnly: boolean): void;
 }
 
@@ -84,6 +87,11 @@ function dispatch(route: string, id: string, body: Buffer, deps: ControlDeps): C
     case "POST qps": {
       const raw = object(json(body), "body", ["qps"]);
       deps.limiter.setQps(raw.qps === null ? undefined : optionalNumber(raw, "qps", "body", 0, false));
+      return { status: 200, body: {} };
+    }
+    case "PUT credentials": {
+      const raw = object(json(body), "body", ["credentials"]);
+      deps.setCredentials(parseCredentials(raw.credentials, "body.credentials"));
       return { status: 200, body: {} };
     }
     case "GET stats":

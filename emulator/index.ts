@@ -8,6 +8,7 @@ import { parseSeed, readSeedFile } from "./seed.ts";
 import { requestHandler } from "./server.ts";
 import { Stats } from "./stats.ts";
 import { Store } from "./store.ts";
+import type { Credential } from "./types.ts";
 import { ValidationError } from "./validate.ts";
 
 export type { Store } from "./store.ts";
@@ -54,16 +55,23 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const stats = new Stats();
   const faults = new Faults(options.faultSeed ?? 1);
   const limiter = new RateLimiter(qps);
+  const credentials = new Map<string, Credential>();
+  const setCredentials = (list: readonly Credential[]) => {
+    credentials.clear();
+    for (const c of list) credentials.set(c.accessKeyId, c);
+  };
+  setCredentials(seed.credentials);
   const reset = (statsOnly: boolean) => {
     stats.reset();
     if (statsOnly) return;
     store.load(seed);
     faults.clear();
     limiter.setQps(qps);
+    setCredentials(seed.credentials);
   };
   const handler = requestHandler({
     api: {
-      credentials: new Map(seed.credentials.map((c) => [c.accessKeyId, c])),
+      credentials,
       context: {
         store,
         routeQuota: seed.routeQuota,
@@ -74,7 +82,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       limiter,
       now: options.now ?? (() => new Date()),
     },
-    control: { store, stats, faults, limiter, reset },
+    control: { store, stats, faults, limiter, setCredentials, reset },
     latencyMs: options.latencyMs ?? 0,
   });
 

@@ -35,15 +35,7 @@ export function readSeedFile(path: string): Seed {
 export function parseSeed(raw: unknown): Seed {
   const path = "seed";
   const seed = object(raw, path, ["credentials", "vpcs", "instances", "routes", "routeQuota", "qps"]);
-  const credentials = array(seed.credentials, `${path}.credentials`).map((c, i) =>
-    parseCredential(c, `${path}.credentials[${i}]`),
-  );
-  if (credentials.length === 0) throw new ValidationError(`${path}.credentials: needs at least one credential`);
-  const keys = new Set<string>();
-  credentials.forEach((credential, i) => {
-    if (keys.has(credential.accessKeyId)) throw new ValidationError(`${path}.credentials[${i}]: duplicate accessKeyId`);
-    keys.add(credential.accessKeyId);
-  });
+  const credentials = parseCredentials(seed.credentials, `${path}.credentials`);
   const vpcs = array(seed.vpcs, `${path}.vpcs`).map((v, i) => parseVpc(v, `${path}.vpcs[${i}]`));
   vpcs.forEach((vpc, i) => {
     if (vpcs.findIndex((other) => other.vpcId === vpc.vpcId) !== i) {
@@ -104,6 +96,18 @@ export function parseRoute(raw: unknown, path: string): Route {
     route.gatewayId = optionalText(obj, "gatewayId", path, UUID) ?? deriveUuid("gateway", routeId);
   }
   return route;
+}
+
+/** The access keys the emulator accepts: at least one, each accessKeyId once. */
+export function parseCredentials(raw: unknown, path: string): Credential[] {
+  const credentials = array(raw, path).map((c, i) => parseCredential(c, `${path}[${i}]`));
+  if (credentials.length === 0) throw new ValidationError(`${path}: needs at least one credential`);
+  const keys = new Set<string>();
+  credentials.forEach((credential, i) => {
+    if (keys.has(credential.accessKeyId)) throw new ValidationError(`${path}[${i}]: duplicate accessKeyId`);
+    keys.add(credential.accessKeyId);
+  });
+  return credentials;
 }
 
 function parseCredential(raw: unknown, path: string): Credential {

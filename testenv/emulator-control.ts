@@ -60,6 +60,10 @@ export class EmulatorControl {
   faults(spec: Record<string, FaultSpec>): Promise<void> {
     return this.#call("POST", "faults", spec);
   }
+  /** Accepts these access keys only from now on (the old ones answer InvalidAccessKey). */
+  setCredentials(credentials: { accessKeyId: string; secretAccessKey: string }[]): Promise<void> {
+    return this.#call("PUT", "credentials", { credentials });
+  }
   stats(): Promise<EmulatorStats> {
     return this.#call("GET", "stats");
   }
