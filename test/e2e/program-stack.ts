@@ -26,7 +26,8 @@ export interface ProgramStack {
   control: EmulatorControl;
   core: k8s.CoreV1Api;
   stack: string;
-  run(args: string[]): Promise<PulumiResult>;
+  /** `pulumi <args>` on the stack; `env` adds to (or overrides) the environment, e.g. another KUBECONFIG. */
+  run(args: string[], env?: Record<string, string>): Promise<PulumiResult>;
   ok(args: string[]): Promise<string>;
   config(key: string, value: string, secret?: boolean): Promise<void>;
   /** Route operations of a `preview --json`, e.g. { create: 1 }. */
@@ -84,8 +85,8 @@ export async function programStack(options: { routeQuota?: number } = {}): Promi
     pulumiEnv(),
   ]);
   const stack = `e2e-${randomUUID().slice(0, 8)}`;
-  const env = { KUBECONFIG: kube.kubeconfigPath };
-  const run = (args: string[]) => pulumi.run([...args, "--stack", stack], { cwd: repoRoot, env });
+  const run = (args: string[], env: Record<string, string> = {}) =>
+    pulumi.run([...args, "--stack", stack], { cwd: repoRoot, env: { KUBECONFIG: kube.kubeconfigPath, ...env } });
   const ok = async (args: string[]) => succeeded(args, await run(args));
   const config = async (key: string, value: string, secret = false) => {
     await ok(["config", "set", `ksyun-route:${key}`, value, secret ? "--secret" : "--plaintext"]);

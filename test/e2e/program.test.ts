@@ -2,6 +2,7 @@
 // the cluster, and the safety rules (issue: the Pulumi program).
 import * as k8s from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startKubeProxy } from "../../testenv/kube-proxy.ts";
 import { createNodes, INSTANCES, node, programStack, THREE_NODES, VPC, type ProgramStack } from "./program-stack.ts";
 
 let s: ProgramStack;
@@ -93,6 +94,40 @@ describe("the program against a real API server and the emulator", () => {
     await createNodes(s, THREE_NODES);
     expect(await s.previewRouteOps()).toEqual({});
   });
+
+  it("more deletions than maxRouteDeletes are refused, naming the limit, and nothing changes", async () => {
+    const before = await routeTable();
+    await s.config("maxRouteDeletes", "1");
+    for (const [name] of THREE_NODES.slice(1)) await s.core.deleteNode({ name });
+    const refused = await s.run(["up", "--yes", "--skip-preview"]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stdout + refused.stderr).toMatch(/2 routes.*ksyun-route:maxRouteDeletes = 1/s);
+    expect(await routeTable()).toEqual(before);
+    await s.ok(["config", "rm", "ksyun-route:maxRouteDeletes"]);
+    await createNodes(s, THREE_NODES.slice(1));
+    expect(await s.previewRouteOps()).toEqual({});
+  });
+
+  it.each([500, 503, 403])(
+    "an API server answering %i to the node list fails the run with that answer and deletes nothing",
+    async (code) => {
+      const before = await routeTable();
+      const proxy = await startKubeProxy(s.kube);
+      try {
+        proxy.fail(/^\/api\/v1\/nodes/, code);
+        const failed = await s.run(["up", "--yes", "--skip-preview"], {
+          KUBECONFIG: await proxy.kubeconfig(s.kube.kubeconfigPath),
+        });
+        expect(failed.code).not.toBe(0);
+        expect(failed.stdout + failed.stderr).toMatch(new RegExp(`nodes.*${code}|${code}.*nodes`, "i"));
+        expect(proxy.injected).toBeGreaterThan(0);
+        expect(await routeTable()).toEqual(before);
+      } finally {
+        await proxy.close();
+      }
+      expect(await s.previewRouteOps()).toEqual({});
+    },
+  );
 
   it("refuses credentials set without --secret, before anything changes", async () => {
     await s.config("accessKeyId", "AKLTplaintext");
