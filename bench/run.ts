@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { spawnSession, tail } from "../testenv/processes.ts";
 import { tool } from "../testenv/tools.ts";
 
-const BENCHMARKS = ["client.ts", "provider.ts", "watcher-latency.ts"];
+const BENCHMARKS = ["client.ts", "provider.ts", "watcher-scale.ts"];
 const here = import.meta.dirname;
 
 async function run(name: string): Promise<{ markdown: string; seconds: number }> {

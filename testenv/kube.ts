@@ -1,6 +1,6 @@
 // A real control plane for tests and the demo: etcd + kube-apiserver on loopback, no kubelet or controllers.
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { Agent, request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,16 +17,33 @@ export interface KubeEnv {
   kubeConfig: k8s.KubeConfig;
   /** Creates a service account bound to the given cluster rules and returns a kubeconfig file using its token. */
   serviceAccountKubeconfig(name: string, rules: k8s.V1PolicyRule[], namespace?: string): Promise<string>;
+  /**
+   * The same kind of account, its kubeconfig reading the token from a file as in a pod (client-node re-reads it
+   * once a minute, as client-go). `rotate` writes a new token there, as the kubelet does, and returns what
+   * revokes the token before it (each token is bound to a Secret, and deleting the Secret revokes it).
+   */
+  serviceAccountTokenFile(
+    name: string,
+    rules: k8s.V1PolicyRule[],
+    namespace?: string,
+  ): Promise<{ kubeconfig: string; rotate(): Promise<() => Promise<void>> }>;
   restartApiserver(): Promise<void>;
   stop(): Promise<void>;
 }
 
-function kubeconfigYaml(server: string, caFile: string, user: string, token: string): string {
+/** `credentials`: a token, or `{ tokenFile }` for the auth provider client-node's in-cluster config uses. */
+function kubeconfigYaml(
+  server: string,
+  caFile: string,
+  user: string,
+  credentials: { token: string } | { tokenFile: string },
+): string {
+  const auth = "token" in credentials ? credentials : { "auth-provider": { name: "tokenFile", config: credentials } };
   return JSON.stringify({
     apiVersion: "v1",
     kind: "Config",
     clusters: [{ name: "local", cluster: { server, "certificate-authority": caFile } }],
-    users: [{ name: user, user: { token } }],
+    users: [{ name: user, user: auth }],
     contexts: [{ name: "local", context: { cluster: "local", user } }],
     "current-context": "local",
   });
@@ -121,9 +138,35 @@ export async function startKube(): Promise<KubeEnv> {
 
   const caFile = join(dir, "pki", "apiserver.crt");
   const kubeconfigPath = join(dir, "admin.kubeconfig");
-  await writeFile(kubeconfigPath, kubeconfigYaml(server, caFile, "admin", adminToken));
+  await writeFile(kubeconfigPath, kubeconfigYaml(server, caFile, "admin", { token: adminToken }));
   const kubeConfig = new k8s.KubeConfig();
   kubeConfig.loadFromFile(kubeconfigPath);
+  const core = kubeConfig.makeApiClient(k8s.CoreV1Api);
+  const rbac = kubeConfig.makeApiClient(k8s.RbacAuthorizationV1Api);
+
+  const createServiceAccount = async (name: string, rules: k8s.V1PolicyRule[], namespace: string) => {
+    await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } });
+    await rbac.createClusterRole({ body: { metadata: { name }, rules } });
+    await rbac.createClusterRoleBinding({
+      body: {
+        metadata: { name },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name },
+        subjects: [{ kind: "ServiceAccount", name, namespace }],
+      },
+    });
+  };
+  const issueToken = async (name: string, namespace: string, boundObjectRef?: k8s.V1BoundObjectReference) => {
+    const tokenRequest = await core.createNamespacedServiceAccountToken({
+      name,
+      namespace,
+      body: {
+        spec: { audiences: ["https://kubernetes.default.svc"], expirationSeconds: 3600, boundObjectRef },
+      },
+    });
+    const token = tokenRequest.status?.token;
+    if (!token) throw new Error(`no token was issued for service account ${namespace}/${name}`);
+    return token;
+  };
 
   return {
     dir,
@@ -131,27 +174,36 @@ export async function startKube(): Promise<KubeEnv> {
     kubeconfigPath,
     kubeConfig,
     async serviceAccountKubeconfig(name, rules, namespace = "kube-system") {
-      const core = kubeConfig.makeApiClient(k8s.CoreV1Api);
-      const rbac = kubeConfig.makeApiClient(k8s.RbacAuthorizationV1Api);
-      await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } });
-      await rbac.createClusterRole({ body: { metadata: { name }, rules } });
-      await rbac.createClusterRoleBinding({
-        body: {
-          metadata: { name },
-          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name },
-          subjects: [{ kind: "ServiceAccount", name, namespace }],
-        },
-      });
-      const tokenRequest = await core.createNamespacedServiceAccountToken({
-        name,
-        namespace,
-        body: { spec: { audiences: ["https://kubernetes.default.svc"], expirationSeconds: 3600 } },
-      });
-      const token = tokenRequest.status?.token;
-      if (!token) throw new Error(`no token was issued for service account ${namespace}/${name}`);
+      await createServiceAccount(name, rules, namespace);
+      const token = await issueToken(name, namespace);
       const path = join(dir, `${name}.kubeconfig`);
-      await writeFile(path, kubeconfigYaml(server, caFile, name, token));
+      await writeFile(path, kubeconfigYaml(server, caFile, name, { token }));
       return path;
+    },
+    async serviceAccountTokenFile(name, rules, namespace = "kube-system") {
+      await createServiceAccount(name, rules, namespace);
+      const tokenFile = join(dir, `${name}.token`);
+      let generation = 0;
+      const rotate = async () => {
+        const secret = `${name}-token-${++generation}`;
+        const { metadata } = await core.createNamespacedSecret({ namespace, body: { metadata: { name: secret } } });
+        const token = await issueToken(name, namespace, {
+          kind: "Secret",
+          apiVersion: "v1",
+          name: secret,
+          uid: metadata?.uid,
+        });
+        await writeFile(`${tokenFile}.tmp`, token);
+        await rename(`${tokenFile}.tmp`, tokenFile); // atomic, as the kubelet's writes are
+        const previous = `${name}-token-${generation - 1}`;
+        return async () => {
+          await core.deleteNamespacedSecret({ name: previous, namespace });
+        };
+      };
+      await rotate();
+      const kubeconfig = join(dir, `${name}.token.kubeconfig`);
+      await writeFile(kubeconfig, kubeconfigYaml(server, caFile, name, { tokenFile }));
+      return { kubeconfig, rotate };
     },
     async restartApiserver() {
       await apiserver.stop();

@@ -49,6 +49,7 @@ async function main(): Promise<void> {
       metrics.informerRestarts.inc();
       log.warn({ err: String(error), retryInMs }, "node informer stopped; restarting");
     },
+    onList: (count, resourceVersion) => log.info({ nodes: count, resourceVersion }, "listed nodes"),
   });
   const controller = new Controller({
     runner: new StackRunner({

@@ -10,6 +10,8 @@ export interface NodeWatchOptions {
   /** A change that can alter the route plan: a node added, deleted, or updated in a routing-relevant field. */
   readonly onChange: (reason: "add" | "update" | "delete", node: string) => void;
   readonly onError: (error: unknown, retryInMs: number) => void;
+  /** A full list: the first one, and each relist after a 410 Gone (the watch's resource version expired). */
+  readonly onList: (nodes: number, resourceVersion: string | undefined) => void;
 }
 
 const RESTART = { baseMs: 1_000, maxMs: 30_000 };
@@ -30,6 +32,7 @@ export class NodeWatch {
     const core = kc.makeApiClient(CoreV1Api);
     const list = async () => {
       const nodes = await core.listNode();
+      options.onList(nodes.items.length, nodes.metadata?.resourceVersion);
       // The informer applies the list right after this resolves; mark synced once it has.
       setImmediate(() => (this.#synced = true));
       return nodes;

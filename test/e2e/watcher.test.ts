@@ -1,12 +1,14 @@
 // The in-cluster watcher as local processes with a least-privilege service-account token, against a real API
 // server, the emulator and the real CLI (issue: the in-cluster watcher). One stack throughout, in order.
-import { mkdir, readdir, rename, writeFile } from "node:fs/promises";
+import { readdir, rename } from "node:fs/promises";
+import { setTimeout as delay } from "node:timers/promises";
 import { join } from "node:path";
 import * as k8s from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encryptSecret } from "@ksyun-route/provider/client";
 import { watcherClusterRules, watcherNamespaceRules } from "../../program/manifests/watcher.ts";
 import { waitFor } from "../../testenv/ports.ts";
+import { writeSecretVolume } from "../../testenv/secret-volume.ts";
 import { repoRoot } from "../../testenv/tools.ts";
 import { AK, node, programStack, SK, type ProgramStack } from "./program-stack.ts";
 import { addInstances, extraNode } from "./watcher-nodes.ts";
@@ -15,11 +17,16 @@ import { LEASE_NAMESPACE, startWatcher, type WatcherProcess } from "./watcher-pr
 const LEASE = "ksyun-route-watcher";
 const BURST = 200; // the emulator's default route quota
 const CIPHER_KEY = "0123456789abcdef";
+/** The access key the Secret holds after its rotation. */
+const ROTATED = { accessKeyId: "AKLTe2eRotated", secretAccessKey: "e2e-rotated-secret-2c9d" };
 
 let s: ProgramStack;
+/** The watchers' service account, its token read from a file as in a pod. */
+let account: Awaited<ReturnType<ProgramStack["kube"]["serviceAccountTokenFile"]>>;
 let kubeconfig: string;
 /** The kce-security-token Secret as mounted: the original layout, secret key encrypted. */
 let akskDir: string;
+const akskFiles = (ak: string, sk: string) => ({ ak, sk: encryptSecret(sk, CIPHER_KEY), cipher: "aes256+base64" });
 const watchers: WatcherProcess[] = [];
 
 beforeAll(async () => {
@@ -35,12 +42,10 @@ beforeAll(async () => {
     verbs: [...r.verbs],
     ...(r.resourceNames && { resourceNames: [...r.resourceNames] }),
   }));
-  kubeconfig = await s.kube.serviceAccountKubeconfig("watcher-e2e", rules);
+  account = await s.kube.serviceAccountTokenFile("watcher-e2e", rules);
+  kubeconfig = account.kubeconfig;
   akskDir = join(s.pulumi.dir, "aksk");
-  await mkdir(akskDir);
-  await writeFile(join(akskDir, "ak"), AK);
-  await writeFile(join(akskDir, "sk"), encryptSecret(SK, CIPHER_KEY));
-  await writeFile(join(akskDir, "cipher"), "aes256+base64");
+  await writeSecretVolume(akskDir, akskFiles(AK, SK));
 }, 240_000);
 
 afterAll(async () => {
@@ -56,16 +61,30 @@ const start = async (identity: string, resync: string, args: string[] = []) => {
 const routeCidrs = async () => (await s.control.routes()).map((r) => r.destinationCidrBlock).sort();
 const waitForRoutes = (what: string, test: (cidrs: string[]) => boolean, timeoutMs = 90_000) =>
   waitFor(what, async () => (test(await routeCidrs()) ? true : undefined), timeoutMs);
-const holder = async () =>
+const lease = async () =>
   (
     await s.kube.kubeConfig
       .makeApiClient(k8s.CoordinationV1Api)
       .readNamespacedLease({ name: LEASE, namespace: LEASE_NAMESPACE })
-  ).spec?.holderIdentity;
+  ).spec;
+const holder = async () => (await lease())?.holderIdentity;
 const idle = (w: WatcherProcess) =>
   waitFor(`${w.identity} idle`, async () =>
     (await w.metric("ksyun_route_watcher_run_in_progress")) === 0 ? true : undefined,
   );
+/**
+ * Waits until a run that started after this call has finished, so that every run from then on sees what changed
+ * before it. (With a 5 s resync the leader is seldom idle, so waiting for idle would be a race.)
+ */
+const runStartedAfterNow = async (w: WatcherProcess) => {
+  const [finished, inProgress] = await Promise.all([
+    w.metric("ksyun_route_watcher_runs_total"),
+    w.metric("ksyun_route_watcher_run_in_progress"),
+  ]);
+  await waitFor(`a new run of ${w.identity}`, async () =>
+    (await w.metric("ksyun_route_watcher_runs_total")) >= finished + inProgress + 1 ? true : undefined,
+  );
+};
 const successes = (w: WatcherProcess) => w.metric("ksyun_route_watcher_runs_total", { result: "success" });
 const cidr = (i: number) => `172.20.${i}.0/24`;
 /** API calls ten at a time, as a burst of kubelets registering would arrive. */
@@ -190,7 +209,7 @@ describe("the watcher", () => {
     await s.config("cipherKey", CIPHER_KEY, true);
     await s.config("enableSecret", "false");
     await s.ok(["config", "rm-all", "ksyun-route:accessKeyId", "ksyun-route:secretAccessKey"]);
-    await idle(b);
+    await runStartedAfterNow(b);
     const route = (await s.control.routes()).find((r) => r.destinationCidrBlock === cidr(3));
     await s.control.deleteRoute(route!.routeId);
     await waitForRoutes("node-c's route restored", (cidrs) => cidrs.includes(cidr(3)));
@@ -199,14 +218,49 @@ describe("the watcher", () => {
     );
   }, 180_000);
 
-  it("survives an API server restart: reconnects and converges", async () => {
+  it("picks up an AK/SK rotated in the mounted Secret once KSYun refuses the old key", async () => {
+    await writeSecretVolume(akskDir, akskFiles(ROTATED.accessKeyId, ROTATED.secretAccessKey));
+    await s.control.setCredentials([ROTATED]);
+    await runStartedAfterNow(b);
+    await s.control.reset(true);
+    const route = (await s.control.routes()).find((r) => r.destinationCidrBlock === cidr(3));
+    await s.control.deleteRoute(route!.routeId);
+    await waitForRoutes("node-c's route restored with the new key", (cidrs) => cidrs.includes(cidr(3)));
+    expect((await s.control.stats()).errors).toEqual({});
+  }, 180_000);
+
+  it("survives an API server restart: reconnects, relists after the watch expired (410), converges", async () => {
+    const listed = () => b.logs().filter((l) => l.msg === "listed nodes").length;
+    const listedBefore = listed();
     await s.kube.restartApiserver();
     await s.core.createNode({ body: node("node-e", cidr(5), 4) });
     await waitForRoutes("node-e's route", (cidrs) => cidrs.includes(cidr(5)), 150_000);
+    expect(listed()).toBeGreaterThan(listedBefore);
+  }, 240_000);
+
+  it("keeps leading and converging across a service-account token rotation", async () => {
+    const revokePrevious = await account.rotate();
+    // client-node re-reads the token file once its copy is a minute old; the kubelet rotates far earlier than
+    // the old token expires, which the revocation below stands in for.
+    await delay(65_000);
+    const logged = b.logs().length;
+    await revokePrevious();
+    const revokedAt = Date.now();
+    await s.core.createNode({ body: node("node-f", cidr(6), 5) });
+    await waitForRoutes("node-f's route", (cidrs) => cidrs.includes(cidr(6)));
+    // Renewing the Lease needs a valid token: a watcher still holding the revoked one could not.
+    await waitFor("a Lease renewal after the revocation", async () => {
+      const { holderIdentity, renewTime } = (await lease()) ?? {};
+      return holderIdentity === "watcher-b" && new Date(renewTime ?? 0).getTime() > revokedAt + 1000 ? true : undefined;
+    });
+    expect(JSON.stringify(b.logs().slice(logged))).not.toMatch(/Unauthorized|\b401\b/);
   }, 240_000);
 
   it("no credential in the watchers' logs, the metrics or the Events", async () => {
-    const secrets = [AK, SK, CIPHER_KEY, encryptSecret(SK, CIPHER_KEY)];
+    const secrets = [AK, SK, ROTATED.accessKeyId, ROTATED.secretAccessKey, CIPHER_KEY].flatMap((secret) => [
+      secret,
+      encryptSecret(secret, CIPHER_KEY),
+    ]);
     const events = JSON.stringify((await s.core.listEventForAllNamespaces()).items);
     expect(events).toMatch(/Route/); // the Events exist, so the check below reads something
     const seen = [events, await b.metricsText(), ...watchers.map((w) => JSON.stringify(w.logs()))].join("\n");
