@@ -136,6 +136,31 @@ describe("the program against a real API server and the emulator", () => {
     expect(preview.stdout + preview.stderr).toContain("ksyun-route:accessKeyId must be set with --secret");
     await s.config("accessKeyId", "AKLTe2eProgram", true);
   });
+
+  it("destroy removes its routes and manifests, and spares another cluster's, manual and default routes", async () => {
+    const foreign = [
+      // another cluster's pod CIDR, a hand-made route inside ours, the VPC's default route
+      ["172.21.0.0/24", INSTANCES[3]],
+      ["172.20.200.0/24", INSTANCES[4]],
+      ["0.0.0.0/0", undefined],
+    ] as const;
+    const added = [];
+    for (const [destinationCidrBlock, instanceId] of foreign) {
+      added.push(
+        await s.control.addRoute(
+          instanceId
+            ? { vpcId: VPC, destinationCidrBlock, routeType: "Host", instanceId }
+            : { vpcId: VPC, destinationCidrBlock, routeType: "InternetGateway" },
+        ),
+      );
+    }
+    expect(await s.previewRouteOps()).toEqual({});
+    await s.ok(["destroy", "--yes", "--skip-preview"]);
+    expect(await s.control.routes()).toEqual(added);
+    await expect(
+      s.core.readNamespacedSecret({ name: "kce-security-token", namespace: "kube-system" }),
+    ).rejects.toMatchObject({ code: 404 });
+  });
 });
 
 describe("migration from vpc-route-controller", () => {
