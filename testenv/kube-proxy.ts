@@ -2,10 +2,20 @@
 // watcher do when the API server misbehaves. It serves the API server's own certificate, so a kubeconfig that goes
 // through it differs only in its server address.
 import { readFile, writeFile } from "node:fs/promises";
+import { STATUS_CODES } from "node:http";
 import { createServer, request } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { KubeEnv } from "./kube.ts";
+
+/** metav1.StatusReason of the codes tests inject. */
+const STATUS_REASONS: Record<number, string> = {
+  403: "Forbidden",
+  429: "TooManyRequests",
+  500: "InternalError",
+  503: "ServiceUnavailable",
+  504: "Timeout",
+};
 
 export interface KubeProxy {
   readonly server: string;
@@ -29,9 +39,10 @@ export async function startKubeProxy(kube: KubeEnv): Promise<KubeProxy> {
     if (failing?.path.test(req.url ?? "")) {
       injected++;
       req.resume();
-      const status = { kind: "Status", apiVersion: "v1", status: "Failure", code: failing.code };
-      res.writeHead(failing.code, { "content-type": "application/json" });
-      res.end(JSON.stringify({ ...status, message: "injected by the test proxy", reason: "InternalError" }));
+      const { code } = failing;
+      const status = { kind: "Status", apiVersion: "v1", status: "Failure", code, reason: STATUS_REASONS[code] };
+      res.writeHead(code, { "content-type": "application/json" });
+      res.end(JSON.stringify({ ...status, message: `${STATUS_CODES[code]} (injected by the test proxy)` }));
       return;
     }
     const forwarded = request(
