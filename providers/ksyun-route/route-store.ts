@@ -32,11 +32,6 @@ export class RouteStore {
     return entry.listing;
   }
 
-  /** Forgets the VPC's listing, so the next call lists it again. */
-  invalidate(vpcId: string): void {
-    this.#listings.delete(vpcId);
-  }
-
   /** Records a route this process created, so later reads see it without listing again. */
   async added(route: Route): Promise<void> {
     const cached = this.#listings.get(route.vpcId);

@@ -126,6 +126,14 @@ describe("read", () => {
     });
   });
 
+  // Offset paging under concurrent changes can skip rows; a cached listing made before the route stands in here.
+  it("finds a route its listing does not hold by asking KSYun, before reporting it gone", async () => {
+    await runtime.read("unknown", route("10.244.13.0/24")); // caches a listing without the route below
+    const later = await control.addRoute({ ...route("10.244.13.0/24"), routeType: "Host" });
+    const read = await runtime.read(later.routeId, route("10.244.13.0/24"));
+    expect(read).toMatchObject({ id: later.routeId, props: { nextHop: NODE_1 } });
+  });
+
   it("reads N routes of a VPC with one listing of ceil(N/page) calls", async () => {
     const created = await Promise.all(
       Array.from({ length: 250 }, (_, i) => runtime.create(route(`10.${100 + (i >> 8)}.${i & 255}.0/24`))),
@@ -168,6 +176,13 @@ describe("delete", () => {
     const ours = await runtime.create(route("10.244.11.0/24"));
     await runtime.remove(ours.id, ours.outs!);
     expect((await control.routes()).map((r) => r.routeId)).toEqual([foreign.routeId]);
+  });
+
+  it("deletes a route its listing does not hold", async () => {
+    await runtime.read("unknown", route("10.244.14.0/24")); // caches a listing without the route below
+    const later = await control.addRoute({ ...route("10.244.14.0/24"), routeType: "Host" });
+    await runtime.remove(later.routeId, route("10.244.14.0/24"));
+    expect(await control.routes()).toEqual([]);
   });
 
   it("treats a route already gone as deleted", async () => {

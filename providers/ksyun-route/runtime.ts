@@ -56,6 +56,18 @@ function outputs(inputs: RouteInputs, route: Route, adopted: boolean): Props {
   return Object.fromEntries(Object.entries(outs).filter(([, value]) => value !== undefined));
 }
 
+// A listing pages by row offset (KSYun's NextToken), so routes created or deleted while it pages shift rows past
+// it: a route missing from a listing may well exist. Before acting on an absence, ask KSYun with a query that
+// fits one page.
+
+function routeById(client: KsyunClient, vpcId: string, routeId: string): Promise<Route | undefined> {
+  return client.describeRoutes({ vpcId, routeIds: [routeId] }).then((page) => page.routes[0]);
+}
+
+async function routeToDestination(client: KsyunClient, vpcId: string, destination: string): Promise<Route | undefined> {
+  return (await client.listVpcRoutes(vpcId, [{ name: "destination-cidr-block", values: [destination] }]))[0];
+}
+
 function conflict(inputs: RouteInputs, route: Route): Error {
   return new Error(
     `destination ${inputs.destinationCidrBlock} in VPC ${inputs.vpcId} is already routed by ${route.routeId} ` +
@@ -117,11 +129,14 @@ export async function create(props: Props): Promise<pulumi.dynamic.CreateResult>
     await store.added(route);
     return { id: routeId, outs: outputs(inputs, route, false) };
   } catch (error) {
-    // Someone created the destination since our listing: adopt it if it is ours in all but id.
+    // The destination exists after all (made since our listing, or paged past it): adopt it if it is ours in
+    // all but id.
     if (!isKsyunApiError(error) || error.kind !== "duplicate-destination") throw error;
-    store.invalidate(inputs.vpcId);
-    const now = (await store.listing(inputs.vpcId)).byDestination.get(inputs.destinationCidrBlock);
-    if (now && isHostRouteTo(now, inputs.instanceId)) return { id: now.routeId, outs: outputs(inputs, now, true) };
+    const now = await routeToDestination(client, inputs.vpcId, inputs.destinationCidrBlock);
+    if (now && isHostRouteTo(now, inputs.instanceId)) {
+      await store.added(now);
+      return { id: now.routeId, outs: outputs(inputs, now, true) };
+    }
     throw now ? conflict(inputs, now) : error;
   }
 }
@@ -129,7 +144,8 @@ export async function create(props: Props): Promise<pulumi.dynamic.CreateResult>
 /** Live state from the VPC's (shared) listing; a route gone out of band returns no id, so Pulumi drops it. */
 export async function read(id: string, props: Props): Promise<pulumi.dynamic.ReadResult> {
   const inputs = routeInputs(props);
-  const route = (await api().store.listing(inputs.vpcId)).byId.get(id);
+  const { client, store } = api();
+  const route = (await store.listing(inputs.vpcId)).byId.get(id) ?? (await routeById(client, inputs.vpcId, id));
   if (!route) return {};
   const outs = { ...outputs(inputs, route, props.adopted === true) };
   const { routeId: _r, nextHop: _n, createTime: _c, adopted: _a, ...liveInputs } = outs;
@@ -154,7 +170,6 @@ async function deleteRoute(client: KsyunClient, vpcId: string, routeId: string):
 export async function remove(id: string, props: Props): Promise<void> {
   const vpcId = routeInputs(props).vpcId;
   const { client, store } = api();
-  if (!(await store.listing(vpcId)).byId.has(id)) return;
   await deleteRoute(client, vpcId, id);
   await store.removed(vpcId, id);
 }
