@@ -1,6 +1,6 @@
 // Benchmark of the route provider through the real Pulumi CLI: API calls per action (emulator counters) and wall
-// time of `up` (create), `up` (no change), `preview --refresh` (the drift check) and `up --refresh` at N routes,
-// with 50 ms added to every API answer and the provider limited to 50 QPS. A full drift check should list the VPC
+// time of `up` (create), `up` (no change), `preview --refresh` (the drift check) and `up --refresh` (also without
+// the engine's per-step checkpoints, as the watcher runs it) at N routes, with 50 ms added to every API answer and the provider limited to 50 QPS. A full drift check should list the VPC
 // once, ceil(N / page size) DescribeRoutes calls, which the table shows beside the count. Prints a Markdown table;
 // asserts nothing. `node bench/provider.ts [N ...]`.
 import { DEFAULT_PAGE_SIZE } from "../providers/ksyun-route/client/query.ts";
@@ -21,11 +21,14 @@ interface Row {
   errors: number;
 }
 
-const OPERATIONS: [string, string[]][] = [
+const UP_REFRESH = ["up", "--yes", "--skip-preview", "--refresh"];
+const OPERATIONS: [string, string[], Record<string, string>?][] = [
   ["`up` (create)", ["up", "--yes", "--skip-preview"]],
   ["`up` (no change)", ["up", "--yes", "--skip-preview"]],
   ["`preview --refresh`", ["preview", "--refresh"]],
-  ["`up --refresh`", ["up", "--yes", "--skip-preview", "--refresh"]],
+  ["`up --refresh`", UP_REFRESH],
+  // as the watcher runs it
+  ["`up --refresh`, `PULUMI_SKIP_CHECKPOINTS`", UP_REFRESH, { PULUMI_SKIP_CHECKPOINTS: "true" }],
 ];
 
 async function measure(routes: number): Promise<Row[]> {
@@ -34,10 +37,10 @@ async function measure(routes: number): Promise<Row[]> {
     await s.config("fixture:count", String(routes));
     await s.config("ksyun-route:qps", String(QPS));
     const rows: Row[] = [];
-    for (const [operation, args] of OPERATIONS) {
+    for (const [operation, args, env] of OPERATIONS) {
       await s.control.reset(true);
       const started = performance.now();
-      await s.ok(args);
+      await s.ok(args, env);
       const seconds = (performance.now() - started) / 1000;
       const stats = await s.control.stats();
       const errors = Object.values(stats.errors).reduce(

@@ -74,13 +74,15 @@ async function expectConverged(s: RouteStack, count: number, foreign: EmulatedRo
 async function killedOnceRoutes(s: RouteStack, atLeast: number, args: string[]): Promise<PulumiResult> {
   let running = true;
   let polling: Promise<void> = Promise.resolve();
-  const result = await s.run(args, (kill) => {
-    polling = (async () => {
-      while (running) {
-        if ((await s.control.routes()).length >= atLeast) return kill();
-        await delay(20);
-      }
-    })();
+  const result = await s.run(args, {
+    onStarted: (kill) => {
+      polling = (async () => {
+        while (running) {
+          if ((await s.control.routes()).length >= atLeast) return kill();
+          await delay(20);
+        }
+      })();
+    },
   });
   running = false;
   await polling;

@@ -21,9 +21,13 @@ export interface RouteStack {
   control: EmulatorControl;
   pulumi: PulumiEnv;
   stack: string;
-  run(args: string[], onStarted?: (kill: () => Promise<void>) => void): Promise<PulumiResult>;
+  /** `pulumi <args>` on the stack; `env` adds to the environment; `onStarted` gets what kills the run. */
+  run(
+    args: string[],
+    options?: { env?: Record<string, string>; onStarted?: (kill: () => Promise<void>) => void },
+  ): Promise<PulumiResult>;
   /** `pulumi <args>` that must succeed; returns its output. */
-  ok(args: string[]): Promise<string>;
+  ok(args: string[], env?: Record<string, string>): Promise<string>;
   config(key: string, value: string, secret?: boolean): Promise<void>;
   /** The stack's state file (JSON text) as stored by the file backend. */
   stateText(): Promise<string>;
@@ -44,9 +48,8 @@ export async function routeStack(
   });
   const pulumi = await pulumiEnv();
   const stack = `e2e-${randomUUID().slice(0, 8)}`;
-  const run = (args: string[], onStarted?: (kill: () => Promise<void>) => void) =>
-    pulumi.run([...args, "--stack", stack], { cwd, onStarted });
-  const ok = async (args: string[]) => succeeded(args, await run(args));
+  const run: RouteStack["run"] = (args, options = {}) => pulumi.run([...args, "--stack", stack], { cwd, ...options });
+  const ok = async (args: string[], env?: Record<string, string>) => succeeded(args, await run(args, { env }));
   const config = async (key: string, value: string, secret = false) => {
     await ok(["config", "set", key, value, ...(secret ? ["--secret"] : ["--plaintext"])]);
   };
