@@ -1,24 +1,10 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { CallEvent } from "./api.ts";
-import type { KsyunClient } from "./client.ts";
 import type { KsyunApiError } from "./errors.ts";
 import { signRequest } from "./signer.ts";
 import { apiError, startStubServer } from "./test-support/stub-server.ts";
-import type { StubReply, StubRequest, StubServer } from "./test-support/stub-server.ts";
+import type { StubReply, StubRequest } from "./test-support/stub-server.ts";
 import { TEST_CREDENTIALS, testClient } from "./test-support/test-client.ts";
-
-let server: StubServer | undefined;
-let client: KsyunClient | undefined;
-afterEach(async () => {
-  client?.close();
-  await server?.close();
-  server = client = undefined;
-});
-
-async function stub(handle: (request: StubRequest) => StubReply): Promise<StubServer> {
-  server = await startStubServer(handle);
-  return server;
-}
 
 /** Replays `replies` in order, then answers OK. */
 function sequence(replies: StubReply[]): () => StubReply {
@@ -44,8 +30,8 @@ async function expectValidSignature(request: StubRequest, service: "vpc" | "kec"
 
 describe("KsyunClient wire format", () => {
   it("sends signed GETs with 1-based lists to the one override endpoint for VPC and KEC", async () => {
-    const s = await stub(() => ({ body: { RequestId: "r", RouteSet: [], InstancesSet: [] } }));
-    client = testClient(s.url);
+    const s = await startStubServer(() => ({ body: { RequestId: "r", RouteSet: [], InstancesSet: [] } }));
+    const client = testClient(s.url);
     await client.describeRoutes({ routeIds: ["r1", "r2"], filters: [{ name: "route-type", values: ["Host"] }] });
     await client.describeInstances({ vpcId: "vpc-1", privateIpAddresses: ["10.0.0.5"], instanceIds: ["i-1"] });
 
@@ -91,8 +77,8 @@ describe("KsyunClient retries", () => {
     ["non-retryable error", [apiError(400, "InvalidParameterValue")], 1, "invalid-parameter"],
     ["auth error", [apiError(403, "SignatureDoesNotMatch")], 1, "auth"],
   ])("%s: %i requests", async (_name, replies, requests, kind) => {
-    const s = await stub(sequence(replies));
-    client = testClient(s.url);
+    const s = await startStubServer(sequence(replies));
+    const client = testClient(s.url);
     const result = await client.describeVpcs({ vpcIds: ["v"] }).catch((error: unknown) => error);
     expect(s.requests).toHaveLength(requests);
     if (kind === undefined) expect(result).toEqual({ vpcs: [] });
@@ -100,17 +86,17 @@ describe("KsyunClient retries", () => {
   });
 
   it("gives up on a hanging server after timeoutMs per attempt", async () => {
-    const s = await stub(() => "hang");
-    client = testClient(s.url, { timeoutMs: 100, retry: { maxAttempts: 2 } });
+    const s = await startStubServer(() => "hang");
+    const client = testClient(s.url, { timeoutMs: 100, retry: { maxAttempts: 2 } });
     const error = await client.describeVpcs({}).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "RequestTimeout", kind: "transient", httpStatus: undefined });
     expect(s.requests).toHaveLength(2);
   });
 
   it("reports every attempt to onCall", async () => {
-    const s = await stub(sequence([apiError(400, "Throttling")]));
+    const s = await startStubServer(sequence([apiError(400, "Throttling")]));
     const events: CallEvent[] = [];
-    client = testClient(s.url, { onCall: (event) => events.push(event) });
+    const client = testClient(s.url, { onCall: (event) => events.push(event) });
     await client.describeVpcs({});
     expect(events.map((e) => [e.action, (e.error as KsyunApiError | undefined)?.code])).toEqual([
       ["DescribeVpcs", "Throttling"],
@@ -120,8 +106,8 @@ describe("KsyunClient retries", () => {
   });
 
   it("turns an unparseable success into an UnexpectedResponse error", async () => {
-    const s = await stub(() => ({ body: { RouteSet: [{ RouteId: "r" }] } }));
-    client = testClient(s.url);
+    const s = await startStubServer(() => ({ body: { RouteSet: [{ RouteId: "r" }] } }));
+    const client = testClient(s.url);
     await expect(client.describeRoutes({})).rejects.toMatchObject({
       code: "UnexpectedResponse",
       kind: "unknown",

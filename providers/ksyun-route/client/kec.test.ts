@@ -1,16 +1,6 @@
-import { afterEach, describe, expect, it } from "vitest";
-import type { KsyunClient } from "./client.ts";
+import { describe, expect, it } from "vitest";
 import { startStubServer } from "./test-support/stub-server.ts";
-import type { StubServer } from "./test-support/stub-server.ts";
 import { testClient } from "./test-support/test-client.ts";
-
-let server: StubServer | undefined;
-let client: KsyunClient | undefined;
-afterEach(async () => {
-  client?.close();
-  await server?.close();
-  server = client = undefined;
-});
 
 const instances = [0, 1, 2, 3, 4].map((i) => ({ InstanceId: `i-${i}`, PrivateIpAddress: `10.0.0.${i}` }));
 
@@ -19,14 +9,14 @@ describe("instancePages", () => {
     ["a short last page", 2, [0, 2, 4]],
     ["InstanceCount reached on a full page", 5, [0]],
   ])("pages by Marker offset and stops at %s", async (_name, maxResults, markers) => {
-    server = await startStubServer(({ params }) => {
+    const server = await startStubServer(({ params }) => {
       const start = Number(params.Marker);
       const page = instances.slice(start, start + Number(params.MaxResults));
       return {
         body: { RequestId: "q", InstancesSet: page, InstanceCount: instances.length, Marker: start + page.length },
       };
     });
-    client = testClient(server.url);
+    const client = testClient(server.url);
     const seen: string[] = [];
     for await (const page of client.instancePages({ vpcId: "vpc-1", projectIds: ["0", "7"], maxResults })) {
       seen.push(...page.map((i) => i.instanceId));

@@ -1,19 +1,10 @@
 import { Writable } from "node:stream";
 import { inspect } from "node:util";
 import { pino } from "pino";
-import { afterEach, describe, expect, it } from "vitest";
-import type { KsyunClient } from "./client.ts";
+import { describe, expect, it } from "vitest";
 import { startStubServer } from "./test-support/stub-server.ts";
 import type { StubReply, StubRequest, StubServer } from "./test-support/stub-server.ts";
 import { TEST_CREDENTIALS, testClient } from "./test-support/test-client.ts";
-
-let server: StubServer | undefined;
-let client: KsyunClient | undefined;
-afterEach(async () => {
-  client?.close();
-  await server?.close();
-  server = client = undefined;
-});
 
 /** A hostile gateway that echoes everything secret it received into its error message. */
 function echoSecrets({ headers }: StubRequest): StubReply {
@@ -47,7 +38,7 @@ describe("secrets never leak", () => {
     ["a connection reset (AxiosError path)", () => "reset"],
     ["a timeout", () => "hang"],
   ])("through errors and logs after %s", async (_name, handle) => {
-    server = await startStubServer(handle);
+    const server = await startStubServer(handle);
     const lines: string[] = [];
     const logger = pino(
       { level: "debug" },
@@ -58,7 +49,7 @@ describe("secrets never leak", () => {
         },
       }),
     );
-    client = testClient(server.url, { logger, timeoutMs: 200, retry: { maxAttempts: 2 } });
+    const client = testClient(server.url, { logger, timeoutMs: 200, retry: { maxAttempts: 2 } });
     const error = await client.describeRoutes({ routeIds: ["r"] }).catch((e: unknown) => e);
 
     expect(error).toMatchObject({ name: "KsyunApiError", action: "DescribeRoutes" });
@@ -71,8 +62,8 @@ describe("secrets never leak", () => {
   });
 
   it("still reports what the server said, minus the secrets", async () => {
-    server = await startStubServer(echoSecrets);
-    client = testClient(server.url, { retry: { maxAttempts: 1 } });
+    const server = await startStubServer(echoSecrets);
+    const client = testClient(server.url, { retry: { maxAttempts: 1 } });
     const error = await client.describeVpcs({}).catch((e: unknown) => e);
     expect((error as Error).message).toMatch(
       /^KSYun DescribeVpcs failed: SignatureDoesNotMatch: got AWS4-HMAC-SHA256 Credential=\[REDACTED\]\/\d{8}\/cn-beijing-6\/vpc\/aws4_request, SignedHeaders=accept;host;x-amz-date;x-amz-security-token, Signature=\[REDACTED\] \| \[REDACTED\] \| \[REDACTED\] \(HTTP 403, RequestId q\)$/,

@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { KsyunClient } from "./client.ts";
 import { apiError, startStubServer } from "./test-support/stub-server.ts";
-import type { StubReply, StubRequest, StubServer } from "./test-support/stub-server.ts";
+import type { StubReply, StubRequest } from "./test-support/stub-server.ts";
 import { testClient } from "./test-support/test-client.ts";
 
 type WireRoute = {
@@ -24,7 +24,7 @@ const wireRoute = (id: number, cidr = `10.244.${id}.0/24`, instance = `i-${id}`)
 
 /** Just enough of VPC route semantics: one VPC, filters by Name, NextToken as a 1-based offset. */
 function fakeVpc(options: { productTag?: string; firstCreate?: FirstCreate; routes?: WireRoute[] } = {}) {
-  const state = { routes: [...(options.routes ?? [])], calls: [] as string[] };
+  const state = { routes: [...(options.routes ?? [])], calls: [] as string[], requests: [] as StubRequest[] };
   const filters = (p: Record<string, string>) =>
     Object.keys(p)
       .filter((k) => /^Filter\.\d+\.Name$/.test(k))
@@ -33,6 +33,7 @@ function fakeVpc(options: { productTag?: string; firstCreate?: FirstCreate; rout
     const p = req.params;
     const action = p.Action!;
     state.calls.push(action);
+    state.requests.push(req);
     if (action === "DescribeVpcs") {
       const vpcs = p["VpcId.1"] === VPC ? [{ VpcId: VPC, ProductTag: options.productTag }] : [];
       return { body: { RequestId: "q", VpcSet: vpcs } };
@@ -67,18 +68,8 @@ function fakeVpc(options: { productTag?: string; firstCreate?: FirstCreate; rout
   return { state, handle };
 }
 
-let server: StubServer | undefined;
-let client: KsyunClient | undefined;
-afterEach(async () => {
-  client?.close();
-  await server?.close();
-  server = client = undefined;
-});
-
 async function start(fake: ReturnType<typeof fakeVpc>, retry = {}): Promise<KsyunClient> {
-  server = await startStubServer(fake.handle);
-  client = testClient(server.url, { retry });
-  return client;
+  return testClient((await startStubServer(fake.handle)).url, { retry });
 }
 
 const input = { vpcId: VPC, destinationCidrBlock: "10.244.7.0/24", instanceId: "i-7", routeTableId: "rt-1" };
@@ -98,7 +89,7 @@ describe("createRoute", () => {
     expect(fake.state.calls).toEqual(calls);
     expect(result).toEqual({ routeId: fake.state.routes[0]!.RouteId, recovered });
     expect(fake.state.routes).toHaveLength(1);
-    expect(server!.requests.find((r) => r.params.Action === "CreateRoute")!.params).toMatchObject({
+    expect(fake.state.requests.find((r) => r.params.Action === "CreateRoute")!.params).toMatchObject({
       VpcId: VPC,
       RouteType: "Host",
       DestinationCidrBlock: "10.244.7.0/24",
@@ -117,12 +108,12 @@ describe("createRoute", () => {
   });
 
   it("surfaces duplicate destinations as kind duplicate-destination", async () => {
-    server = await startStubServer((req) =>
+    const server = await startStubServer((req) =>
       req.params.Action === "DescribeVpcs"
         ? { body: { VpcSet: [{ VpcId: VPC }] } }
         : apiError(400, "InvalidParameter.RouteDuplicate", "The destination cidr is same with a route"),
     );
-    client = testClient(server.url);
+    const client = testClient(server.url);
     await expect(client.createRoute(input)).rejects.toMatchObject({
       kind: "duplicate-destination",
       action: "CreateRoute",
@@ -138,7 +129,7 @@ describe("trust VPCs", () => {
     await c.listVpcRoutes(VPC);
     await c.deleteRoute({ vpcId: VPC, routeId });
     expect(fake.state.calls).toEqual(["DescribeVpcs", "CreateTrustRoute", "DescribeRoutes", "DeleteTrustRoute"]);
-    for (const request of server!.requests.slice(1)) expect(request.headers["x-producttag-source"]).toBe("trust");
+    for (const request of fake.state.requests.slice(1)) expect(request.headers["x-producttag-source"]).toBe("trust");
     expect(fake.state.routes).toEqual([]);
   });
 
@@ -147,7 +138,7 @@ describe("trust VPCs", () => {
     const c = await start(fake);
     await c.deleteRoute({ vpcId: VPC, routeId: "r-1" });
     expect(fake.state.calls).toEqual(["DescribeVpcs", "DeleteRoute"]);
-    expect(server!.requests[1]!.headers["x-producttag-source"]).toBeUndefined();
+    expect(fake.state.requests[1]!.headers["x-producttag-source"]).toBeUndefined();
   });
 
   it("fail with not-found for an unknown VPC and do not cache the failure", async () => {
@@ -164,11 +155,12 @@ describe("route listing", () => {
   const routes = [1, 2, 3, 4, 5].map((i) => wireRoute(i));
 
   it("follows NextToken page by page", async () => {
-    const c = await start(fakeVpc({ routes }));
+    const fake = fakeVpc({ routes });
+    const c = await start(fake);
     const pages: string[][] = [];
     for await (const page of c.routePages({ vpcId: VPC, maxResults: 2 })) pages.push(page.map((r) => r.routeId));
     expect(pages).toEqual([["r-1", "r-2"], ["r-3", "r-4"], ["r-5"]]);
-    const describes = server!.requests.filter((r) => r.params.Action === "DescribeRoutes");
+    const describes = fake.state.requests.filter((r) => r.params.Action === "DescribeRoutes");
     expect(describes.map((r) => r.params.NextToken)).toEqual([undefined, "3", "5"]);
     expect(describes[0]!.params).toMatchObject({ "Filter.1.Name": "vpc-id", "Filter.1.Value.1": VPC, MaxResults: "2" });
   });
@@ -181,8 +173,8 @@ describe("route listing", () => {
   });
 
   it("stops on a repeated NextToken instead of looping", async () => {
-    server = await startStubServer(() => ({ body: { RouteSet: [], NextToken: "7" } }));
-    client = testClient(server.url);
+    const server = await startStubServer(() => ({ body: { RouteSet: [], NextToken: "7" } }));
+    const client = testClient(server.url);
     const drain = async () => {
       for await (const _page of client!.routePages({})) void _page;
     };
@@ -191,10 +183,10 @@ describe("route listing", () => {
   });
 
   it("treats DeleteRoute Return:false as a failure", async () => {
-    server = await startStubServer((req) =>
+    const server = await startStubServer((req) =>
       req.params.Action === "DescribeVpcs" ? { body: { VpcSet: [{ VpcId: VPC }] } } : { body: { Return: false } },
     );
-    client = testClient(server.url);
+    const client = testClient(server.url);
     await expect(client.deleteRoute({ vpcId: VPC, routeId: "r" })).rejects.toMatchObject({
       action: "DeleteRoute",
       serverMessage: "DeleteRoute returned false",

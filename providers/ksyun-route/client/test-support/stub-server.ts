@@ -1,3 +1,4 @@
+import { onTestFinished } from "vitest";
 import { createServer } from "node:http";
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -18,6 +19,7 @@ export type StubServer = {
 };
 
 /** Throwaway KSYun-like server on 127.0.0.1 for client tests; `handle` sees each request in order. */
+/** Inside a test only: the server closes when the test finishes. */
 export async function startStubServer(handle: (request: StubRequest) => StubReply): Promise<StubServer> {
   const requests: StubRequest[] = [];
   const server = createServer((req, res: ServerResponse) => {
@@ -32,15 +34,13 @@ export async function startStubServer(handle: (request: StubRequest) => StubRepl
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  onTestFinished(close);
+  return { url: `http://127.0.0.1:${port}`, requests, close };
 }
 
 export function apiError(status: number, code: string, message = code): StubReply {

@@ -1,3 +1,4 @@
+import { onTestFinished } from "vitest";
 import { KsyunClient } from "../client.ts";
 import type { KsyunClientOptions } from "../client.ts";
 import { resolveCredentials } from "../credentials.ts";
@@ -9,9 +10,9 @@ export const TEST_CREDENTIALS = {
   securityToken: "test-sts-token-abcdef",
 };
 
-/** A client for a stub server: own limiter (not the process one), tiny retry delays. */
+/** A client for a stub server: own limiter (not the process one), tiny retry delays; closed when the test ends. */
 export function testClient(endpoint: string, options: Partial<KsyunClientOptions> = {}): KsyunClient {
-  return new KsyunClient({
+  const client = new KsyunClient({
     region: "cn-beijing-6",
     endpoint,
     credentials: resolveCredentials({ explicit: TEST_CREDENTIALS }),
@@ -20,4 +21,6 @@ export function testClient(endpoint: string, options: Partial<KsyunClientOptions
     ...options,
     retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2, maxTotalMs: 5_000, ...options.retry },
   });
+  onTestFinished(() => client.close());
+  return client;
 }
