@@ -125,7 +125,8 @@ export function declareWatcher(args: WatcherArgs, opts: pulumi.CustomResourceOpt
                 },
                 readinessProbe: { httpGet: { path: "/readyz", port: "http" }, periodSeconds: 10, timeoutSeconds: 5 },
                 // A `pulumi up` runs the CLI, the Node program and provider plugins at once.
-                resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
+                // Sized from bench/REPORT.md, as in deploy/kustomize/deployment.yaml.
+                resources: { requests: { cpu: "100m", memory: "1Gi" }, limits: { memory: "2Gi" } },
                 securityContext: { ...restrictedContainer, readOnlyRootFilesystem: true },
                 volumeMounts: [
                   { name: "aksk", mountPath: AKSK_MOUNT_PATH, readOnly: true },
