@@ -59,8 +59,8 @@ async function main(): Promise<void> {
         KSYUN_ROUTE_SCOPE: "routes",
         // Each run starts Node twice (program, provider plugin); V8's code cache halves their module loading.
         NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? join(tmpdir(), "ksyun-route-node-compile-cache"),
-        // The engine rewrites the whole state after every step, O(N²) for N routes (`up --refresh` of 500 routes:
-        // 55 s, 11 s without). The runs touch only routes, which need no checkpoints: a route created by a run
+        // The engine rewrites the whole state after every step, O(N²) for N routes (`up --refresh` of 1,000
+        // routes: 171 s, 19 s without; bench/REPORT.md). The runs touch only routes, which need no checkpoints: a route created by a run
         // that dies before saving is adopted by the next one, and one deleted is found gone by its refresh.
         PULUMI_SKIP_CHECKPOINTS: "true",
         ...(o.akskDir && { KSYUN_AKSK_DIR: o.akskDir }),

@@ -59,9 +59,8 @@ function outputs(inputs: RouteInputs, route: Route, adopted: boolean): Props {
 // A listing pages by row offset (KSYun's NextToken), so routes created or deleted while it pages shift rows past
 // it: a route missing from a listing may well exist. Before acting on an absence, ask KSYun with a query that
 // fits one page.
-
-function routeById(client: KsyunClient, vpcId: string, routeId: string): Promise<Route | undefined> {
-  return client.describeRoutes({ vpcId, routeIds: [routeId] }).then((page) => page.routes[0]);
+async function routeById(client: KsyunClient, vpcId: string, routeId: string): Promise<Route | undefined> {
+  return (await client.describeRoutes({ vpcId, routeIds: [routeId] })).routes[0];
 }
 
 async function routeToDestination(client: KsyunClient, vpcId: string, destination: string): Promise<Route | undefined> {
