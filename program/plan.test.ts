@@ -70,6 +70,12 @@ const many = (count: number): { nodes: V1Node[]; current: ManagedRoute[] } => ({
 });
 const ten = many(10);
 const fortyOne = many(41);
+/** How `want.routes` spells a route. */
+const routeLine = (r: { nodeName: string; destinationCidrBlock: string; instanceId: string }) =>
+  `${r.nodeName} ${r.destinationCidrBlock} ${r.instanceId}`;
+/** The routes left when the first `deleted` nodes of a cluster from `many` are gone. */
+const kept = (cluster: ReturnType<typeof many>, deleted: number) =>
+  cluster.current.slice(deleted).map(routeLine).sort();
 
 const rows: Row[] = [
   {
@@ -295,10 +301,7 @@ const rows: Row[] = [
     nodes: ten.nodes.slice(3),
     current: ten.current,
     want: {
-      routes: ten.current
-        .slice(3)
-        .map((r) => `${r.nodeName} ${r.destinationCidrBlock} ${r.instanceId}`)
-        .sort(),
+      routes: kept(ten, 3),
       deletes: ["n1", "n2", "n3"],
     },
   },
@@ -307,10 +310,7 @@ const rows: Row[] = [
     nodes: fortyOne.nodes.slice(5),
     current: fortyOne.current,
     want: {
-      routes: fortyOne.current
-        .slice(5)
-        .map((r) => `${r.nodeName} ${r.destinationCidrBlock} ${r.instanceId}`)
-        .sort(),
+      routes: kept(fortyOne, 5),
       deletes: ["n1", "n2", "n3", "n4", "n5"],
     },
   },
@@ -326,10 +326,7 @@ const rows: Row[] = [
     current: ten.current,
     maxRouteDeletes: 4,
     want: {
-      routes: ten.current
-        .slice(4)
-        .map((r) => `${r.nodeName} ${r.destinationCidrBlock} ${r.instanceId}`)
-        .sort(),
+      routes: kept(ten, 4),
       deletes: ["n1", "n2", "n3", "n4"],
     },
   },
@@ -355,10 +352,7 @@ const rows: Row[] = [
     current: ten.current,
     allowMassDeletion: true,
     want: {
-      routes: ten.current
-        .slice(4)
-        .map((r) => `${r.nodeName} ${r.destinationCidrBlock} ${r.instanceId}`)
-        .sort(),
+      routes: kept(ten, 4),
       deletes: ["n1", "n2", "n3", "n4"],
       warnings: [/allowMassDeletion let this run delete 4 routes/],
     },
@@ -398,7 +392,7 @@ describe("planRoutes", () => {
     }
     const got = plan(row);
     const want = row.want ?? {};
-    expect(got.routes.map((r) => `${r.nodeName} ${r.destinationCidrBlock} ${r.instanceId}`)).toEqual(want.routes ?? []);
+    expect(got.routes.map(routeLine)).toEqual(want.routes ?? []);
     expect(got.creates).toEqual(want.creates ?? []);
     expect(got.replaces).toEqual(want.replaces ?? []);
     expect(got.deletes).toEqual(want.deletes ?? []);
