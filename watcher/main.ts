@@ -55,6 +55,7 @@ async function main(): Promise<void> {
     runner: new StackRunner({
       stack: o.stack,
       workDir: PROJECT_DIR,
+      configFile: o.configFile,
       env: {
         KSYUN_ROUTE_SCOPE: "routes",
         // Each run starts Node twice (program, provider plugin); V8's code cache halves their module loading.

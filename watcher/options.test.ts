@@ -34,6 +34,7 @@ describe("parseOptions", () => {
       renewDeadlineMs: 10_000,
       retryPeriodMs: 2_000,
       akskDir: undefined,
+      configFile: undefined,
       logLevel: "info",
     });
   });

@@ -16,6 +16,8 @@ export interface WatcherOptions {
   readonly retryPeriodMs: number;
   /** Undefined: the runs get no KSYUN_AKSK_DIR (credentials from the stack config or environment). */
   readonly akskDir: string | undefined;
+  /** The stack settings file (Pulumi.<stack>.yaml, e.g. a mounted ConfigMap); undefined: the one in the project. */
+  readonly configFile: string | undefined;
   readonly logLevel: string;
 }
 
@@ -56,6 +58,10 @@ const FLAGS = {
   "aksk-dir": {
     env: "KSYUN_AKSK_DIR",
     help: `mounted kce-security-token Secret handed to the runs (default ${DEFAULT_AKSK_DIR} if it exists)`,
+  },
+  "config-file": {
+    env: "KSYUN_ROUTE_CONFIG_FILE",
+    help: "stack settings file, read afresh by every run (default Pulumi.<stack>.yaml in the project)",
   },
   "log-level": { env: "LOG_LEVEL", help: "pino level: debug, info, warn, error (default info)" },
 } as const satisfies Record<string, Flag>;
@@ -150,6 +156,7 @@ export function parseOptions(
     renewDeadlineMs,
     retryPeriodMs,
     akskDir: raw("aksk-dir") ?? (context.exists(DEFAULT_AKSK_DIR) ? DEFAULT_AKSK_DIR : undefined),
+    configFile: raw("config-file"),
     logLevel: raw("log-level") ?? "info",
   };
 }

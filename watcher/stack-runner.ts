@@ -31,6 +31,8 @@ const CHANGES = ["create", "update", "replace", "delete"] as const;
 export interface RunnerOptions {
   readonly stack: string;
   readonly workDir: string;
+  /** Passed to every run as --config-file; undefined: Pulumi.<stack>.yaml in workDir. */
+  readonly configFile?: string | undefined;
   /** Extra environment of the CLI and the program, on top of this process's. */
   readonly env: Record<string, string>;
 }
@@ -81,6 +83,7 @@ export class StackRunner {
       refresh: options.refresh,
       target: targets,
       targetDependents: false,
+      ...(this.#options.configFile && { configFile: this.#options.configFile }),
       signal: options.signal,
       onEvent: options.onEvent,
     });
