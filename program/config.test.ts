@@ -4,11 +4,10 @@ import type { ProgramConfig } from "./config.ts";
 
 const VPC = "5b1d7c4a-2a9f-4b8e-9d4c-1f2e3a4b5c6d";
 const base = { region: "cn-beijing-6", vpcId: VPC, podCidr: "10.244.0.0/16", vpcCidr: "172.16.0.0/16" };
-const SECRET_KEYS = ["secretAccessKey", "securityToken", "cipherKey", "kubeconfig"];
+const SECRET_KEYS = ["accessKeyId", "secretAccessKey", "securityToken", "cipherKey", "kubeconfig"];
 
 const defaults: ProgramConfig = {
   region: "cn-beijing-6",
-  endpoint: undefined,
   vpcId: VPC,
   clusterUuid: undefined,
   podCidr: "10.244.0.0/16",
@@ -51,15 +50,11 @@ const valid: { name: string; raw: Record<string, string | undefined>; want: Part
     want: {},
   },
   {
-    name: "endpoint is reduced to its origin",
+    name: "endpoints: an origin, with a trailing slash, or plain http with a port (emulator)",
     raw: { ...base, endpoint: "https://vpc.api.ksyun.com/" },
-    want: { endpoint: "https://vpc.api.ksyun.com" },
+    want: {},
   },
-  {
-    name: "plain-http endpoint with port (emulator)",
-    raw: { ...base, endpoint: "http://127.0.0.1:8080" },
-    want: { endpoint: "http://127.0.0.1:8080" },
-  },
+  { name: "plain-http endpoint with port (emulator)", raw: { ...base, endpoint: "http://127.0.0.1:8080" }, want: {} },
   { name: "maxRouteDeletes 0", raw: { ...base, maxRouteDeletes: "0" }, want: { maxRouteDeletes: 0 } },
   { name: "maxRouteDeletes 25", raw: { ...base, maxRouteDeletes: "25" }, want: { maxRouteDeletes: 25 } },
   {
@@ -118,7 +113,7 @@ const valid: { name: string; raw: Record<string, string | undefined>; want: Part
       cipherKey: "404633a025a386e110d54242a48f885e",
       cipher: "aes256+base64",
       akskDir: "/var/lib/aksk",
-      qps: "2.5",
+      qps: "25",
     },
     want: { enableSecret: true, cipher: "aes256+base64" },
   },
@@ -131,7 +126,11 @@ const valid: { name: string; raw: Record<string, string | undefined>; want: Part
 
 describe("parseConfig accepts", () => {
   it.each(valid)("$name", ({ raw, want }) => {
-    expect(parseConfig(raw)).toEqual({ ...defaults, ...want });
+    expect(parseConfig(raw, {})).toEqual({ ...defaults, ...want });
+  });
+  it("reads akskDir and cipherKey from the environment when unset, as the provider does", () => {
+    const env = { KSYUN_AKSK_DIR: "/var/lib/aksk", KSYUN_CIPHER_KEY: "short" };
+    expect(() => parseConfig(base, env)).toThrow(/cipherKey: \(secret value not shown\) must be 16, 24 or 32 bytes/);
   });
 });
 
@@ -194,7 +193,7 @@ const invalid: { name: string; raw: Record<string, string | undefined>; problems
   {
     name: "maxRouteDeletes fractional",
     raw: { ...base, maxRouteDeletes: "1.5" },
-    problems: ['ksyun-route:maxRouteDeletes: "1.5" is not a non-negative integer (or -1 for the default)'],
+    problems: ['ksyun-route:maxRouteDeletes: "1.5" is not an integer'],
   },
   {
     name: "boolean spelled yes",
@@ -261,15 +260,15 @@ const invalid: { name: string; raw: Record<string, string | undefined>; problems
     problems: ["ksyun-route:secretAccessKey: (secret value not shown) has leading or trailing whitespace"],
   },
   {
-    name: "access key id with whitespace is echoed (not secret)",
+    name: "access key id with whitespace, not echoed either (a credential, set with --secret)",
     raw: { ...base, accessKeyId: "AKLT example", secretAccessKey: "s3cr3t-value" },
-    problems: ['ksyun-route:accessKeyId: "AKLT example" contains whitespace'],
+    problems: ["ksyun-route:accessKeyId: (secret value not shown) contains whitespace"],
   },
   {
     name: "cipherKey of the wrong length, not echoed",
     raw: { ...base, cipherKey: "tooshortkey" },
     problems: [
-      "ksyun-route:cipherKey: (secret value not shown) must be 16, 24 or 32 characters long (the AES-128/192/256 key of the original scheme)",
+      "ksyun-route:cipherKey: (secret value not shown) must be 16, 24 or 32 bytes long (the AES-128/192/256 key of the original scheme)",
     ],
   },
   {
@@ -280,7 +279,26 @@ const invalid: { name: string; raw: Record<string, string | undefined>; problems
   {
     name: "qps zero",
     raw: { ...base, qps: "0" },
-    problems: ['ksyun-route:qps: "0" is not a positive number'],
+    problems: ['ksyun-route:qps: "0" is not between 1 and 10000'],
+  },
+  {
+    name: "qps fractional: an integer, as Pulumi.yaml declares it",
+    raw: { ...base, qps: "2.5" },
+    problems: ['ksyun-route:qps: "2.5" is not an integer'],
+  },
+  {
+    name: "cipherKey counted in bytes: 16 characters of which one takes two bytes",
+    raw: { ...base, cipherKey: "é23456789abcdef0" },
+    problems: [
+      "ksyun-route:cipherKey: (secret value not shown) must be 16, 24 or 32 bytes long (the AES-128/192/256 key of the original scheme)",
+    ],
+  },
+  {
+    name: "an encrypted secret key without its cipher key",
+    raw: { ...base, accessKeyId: "AKLTexample", secretAccessKey: "c2VjcmV0", cipher: "aes256+base64" },
+    problems: [
+      'ksyun-route:cipher: "aes256+base64" needs ksyun-route:cipherKey to decrypt ksyun-route:secretAccessKey',
+    ],
   },
   {
     name: "image with spaces and upper case",
@@ -295,7 +313,7 @@ describe("parseConfig rejects", () => {
   it.each(invalid)("$name", ({ raw, problems }) => {
     let caught: unknown;
     try {
-      parseConfig(raw);
+      parseConfig(raw, {});
     } catch (error) {
       caught = error;
     }
@@ -306,6 +324,7 @@ describe("parseConfig rejects", () => {
       const value = raw[key];
       if (value) expect(error.message).not.toContain(value.trim());
     }
+    expect(error.message.split("\n")).toHaveLength(problems.length === 1 ? 1 : problems.length + 1);
     expect(error.message).not.toContain("hunter2");
   });
 });

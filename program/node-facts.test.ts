@@ -13,7 +13,7 @@ const IP = [{ type: "InternalIP", address: "192.168.0.10" }];
 
 /** One line per outcome, so a row states the whole expected fact. */
 function summary(f: NodeFacts): string {
-  if (f.status === "skip") return `skip: ${f.reason}`;
+  if (f.status === "skip") return `skip (${f.kind}): ${f.reason}`;
   const cidr = formatIpv4Cidr(f.podCidr);
   if (f.status === "routable") return `route ${cidr} ${f.instanceId} via ${f.source}`;
   return `lookup ${cidr} ${f.internalIp} (${f.tried.join("; ")})`;
@@ -101,7 +101,7 @@ const rows: { name: string; node: NodeOptions; want: string }[] = [
   {
     name: "no id source and no InternalIP",
     node: { cidrs: CIDR, addresses: [{ type: "Hostname", address: "n" }] },
-    want: "skip: no KEC instance id: no instance annotation, spec.providerID or status.nodeInfo.systemUUID; no IPv4 InternalIP to look up",
+    want: "skip (trouble): no KEC instance id: no instance annotation, spec.providerID or status.nodeInfo.systemUUID; no IPv4 InternalIP to look up",
   },
   // Pod CIDR choice.
   {
@@ -119,47 +119,47 @@ const rows: { name: string; node: NodeOptions; want: string }[] = [
     node: { podCIDR: "10.244.3.0/24", providerID: id(3) },
     want: `route 10.244.3.0/24 ${id(3)} via spec.providerID`,
   },
-  { name: "no pod CIDR yet", node: { providerID: id(3) }, want: "skip: no pod CIDR assigned yet" },
+  { name: "no pod CIDR yet", node: { providerID: id(3) }, want: "skip (unroutable): no pod CIDR assigned yet" },
   {
     name: "IPv6-only is reported, not routed",
     node: { cidrs: ["fd00:10:244:1::/64"], providerID: id(3) },
-    want: "skip: IPv6-only pod CIDRs fd00:10:244:1::/64 are not routed (VPC host routes are IPv4)",
+    want: "skip (unroutable): IPv6-only pod CIDRs fd00:10:244:1::/64 are not routed (VPC host routes are IPv4)",
   },
   {
     name: "non-canonical pod CIDR",
     node: { cidrs: ["10.244.1.3/24"], providerID: id(3) },
-    want: 'skip: pod CIDR "10.244.1.3/24" is not canonical (its network is 10.244.1.0/24)',
+    want: 'skip (trouble): pod CIDR "10.244.1.3/24" is not canonical (its network is 10.244.1.0/24)',
   },
   {
     name: "unparseable pod CIDR",
     node: { cidrs: ["10.244.1.0/33"], providerID: id(3) },
-    want: 'skip: pod CIDR "10.244.1.0/33" is not an IPv4 CIDR',
+    want: 'skip (trouble): pod CIDR "10.244.1.0/33" is not an IPv4 CIDR',
   },
   {
     name: "pod CIDR outside the cluster podCidr",
     node: { cidrs: ["10.245.1.0/24"], providerID: id(3) },
-    want: "skip: pod CIDR 10.245.1.0/24 is outside ksyun-route:podCidr 10.244.0.0/16",
+    want: "skip (trouble): pod CIDR 10.245.1.0/24 is outside ksyun-route:podCidr 10.244.0.0/16",
   },
   {
     name: "pod CIDR wider than the cluster podCidr",
     node: { cidrs: ["10.244.0.0/15"], providerID: id(3) },
-    want: "skip: pod CIDR 10.244.0.0/15 is outside ksyun-route:podCidr 10.244.0.0/16",
+    want: "skip (trouble): pod CIDR 10.244.0.0/15 is outside ksyun-route:podCidr 10.244.0.0/16",
   },
   // Exclusion, deletion, readiness.
   {
     name: "exclusion label, empty value",
     node: { cidrs: CIDR, providerID: id(3), labels: { "service.ksyun.com/exclude-node": "" } },
-    want: "skip: excluded by label service.ksyun.com/exclude-node",
+    want: "skip (excluded): excluded by label service.ksyun.com/exclude-node",
   },
   {
     name: "deprecated exclusion label, value false still excludes",
     node: { cidrs: CIDR, providerID: id(3), labels: { "service.beta.kubernetes.io/exclude-node": "false" } },
-    want: "skip: excluded by label service.beta.kubernetes.io/exclude-node",
+    want: "skip (excluded): excluded by label service.beta.kubernetes.io/exclude-node",
   },
   {
     name: "node being deleted",
     node: { cidrs: CIDR, providerID: id(3), deleting: true },
-    want: "skip: being deleted (metadata.deletionTimestamp is set)",
+    want: "skip (excluded): being deleted (metadata.deletionTimestamp is set)",
   },
   {
     name: "Ready=Unknown keeps the route",
@@ -183,6 +183,7 @@ describe("readNodeFacts", () => {
       name: "",
       status: "skip",
       reason: "node has no metadata.name",
+      kind: "unroutable",
     });
   });
 });

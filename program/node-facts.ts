@@ -3,6 +3,7 @@
 import type { V1Node } from "@kubernetes/client-node";
 import { cidrContains, formatIpv4Cidr, isIpv6Cidr, parseIpv4, parseIpv4Cidr } from "@ksyun-route/provider/cidr";
 import type { Ipv4Cidr } from "@ksyun-route/provider/cidr";
+import { KSYUN_ID } from "@ksyun-route/provider/ids";
 
 /** Present = excluded, whatever the value (same rule as the original controller). */
 export const EXCLUDE_LABELS = ["service.ksyun.com/exclude-node", "service.beta.kubernetes.io/exclude-node"] as const;
@@ -19,8 +20,15 @@ export type InstanceIdSource =
   | "status.nodeInfo.systemUUID"
   | "InternalIP";
 
+/**
+ * Why a node gets no route of its own: `excluded` nodes want none (their route is deleted); `unroutable` ones have
+ * nothing to route yet (no pod CIDR, IPv6 only); `trouble` nodes should have one but something about them is wrong,
+ * and they keep any route they have (plan.ts).
+ */
+export type SkipKind = "excluded" | "unroutable" | "trouble";
+
 export type NodeFacts =
-  | { readonly name: string; readonly status: "skip"; readonly reason: string }
+  | { readonly name: string; readonly status: "skip"; readonly reason: string; readonly kind: SkipKind }
   | {
       readonly name: string;
       readonly status: "routable";
@@ -44,34 +52,39 @@ export interface NodeFactsContext {
   readonly vpcInstanceIds: ReadonlySet<string>;
 }
 
-const KEC_INSTANCE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 /** KEC instance ids are lower-case UUIDs; the original annotator wrote the metadata body untrimmed. */
 export function normaliseInstanceId(raw: string): string | undefined {
   const id = raw.trim().toLowerCase();
-  return KEC_INSTANCE_ID.test(id) ? id : undefined;
+  return KSYUN_ID.test(id) ? id : undefined;
 }
 
-type PodCidrChoice = { readonly ok: true; readonly cidr: Ipv4Cidr } | { readonly ok: false; readonly reason: string };
+type PodCidrChoice =
+  | { readonly ok: true; readonly cidr: Ipv4Cidr }
+  | { readonly ok: false; readonly reason: string; readonly kind: SkipKind };
 
 /** The IPv4 entry of spec.podCIDRs (spec.podCIDR when the list is empty); it must lie inside the cluster pod CIDR. */
 export function choosePodCidr(node: V1Node, clusterPodCidr: Ipv4Cidr): PodCidrChoice {
   const spec = node.spec ?? {};
   const entries = spec.podCIDRs?.length ? spec.podCIDRs : spec.podCIDR ? [spec.podCIDR] : [];
-  if (entries.length === 0) return { ok: false, reason: "no pod CIDR assigned yet" };
+  if (entries.length === 0) return { ok: false, reason: "no pod CIDR assigned yet", kind: "unroutable" };
   for (const entry of entries) {
     if (isIpv6Cidr(entry)) continue;
     const parsed = parseIpv4Cidr(entry);
-    if (!parsed.ok) return { ok: false, reason: `pod CIDR "${entry}" ${parsed.problem}` };
+    if (!parsed.ok) return { ok: false, reason: `pod CIDR "${entry}" ${parsed.problem}`, kind: "trouble" };
     if (!cidrContains(clusterPodCidr, parsed.cidr)) {
       return {
         ok: false,
         reason: `pod CIDR ${entry} is outside ksyun-route:podCidr ${formatIpv4Cidr(clusterPodCidr)}`,
+        kind: "trouble",
       };
     }
     return { ok: true, cidr: parsed.cidr };
   }
-  return { ok: false, reason: `IPv6-only pod CIDRs ${entries.join(", ")} are not routed (VPC host routes are IPv4)` };
+  return {
+    ok: false,
+    reason: `IPv6-only pod CIDRs ${entries.join(", ")} are not routed (VPC host routes are IPv4)`,
+    kind: "unroutable",
+  };
 }
 
 function firstInternalIpv4(node: V1Node): string | undefined {
@@ -81,14 +94,14 @@ function firstInternalIpv4(node: V1Node): string | undefined {
 export function readNodeFacts(node: V1Node, context: NodeFactsContext): NodeFacts {
   const meta = node.metadata ?? {};
   const name = meta.name ?? "";
-  const skip = (reason: string): NodeFacts => ({ name, status: "skip", reason });
-  if (name === "") return skip("node has no metadata.name");
-  if (meta.deletionTimestamp) return skip("being deleted (metadata.deletionTimestamp is set)");
+  const skip = (reason: string, kind: SkipKind): NodeFacts => ({ name, status: "skip", reason, kind });
+  if (name === "") return skip("node has no metadata.name", "unroutable");
+  if (meta.deletionTimestamp) return skip("being deleted (metadata.deletionTimestamp is set)", "excluded");
   const label = EXCLUDE_LABELS.find((key) => meta.labels?.[key] !== undefined);
-  if (label) return skip(`excluded by label ${label}`);
+  if (label) return skip(`excluded by label ${label}`, "excluded");
   // Readiness is deliberately not consulted: a briefly unreachable node must keep its route.
   const pod = choosePodCidr(node, context.podCidr);
-  if (!pod.ok) return skip(pod.reason);
+  if (!pod.ok) return skip(pod.reason, pod.kind);
 
   const tried: string[] = [];
   const found = (instanceId: string, source: InstanceIdSource): NodeFacts => ({
@@ -120,6 +133,8 @@ export function readNodeFacts(node: V1Node, context: NodeFactsContext): NodeFact
   }
   if (tried.length === 0) tried.push("no instance annotation, spec.providerID or status.nodeInfo.systemUUID");
   const internalIp = firstInternalIpv4(node);
-  if (internalIp === undefined) return skip(`no KEC instance id: ${tried.join("; ")}; no IPv4 InternalIP to look up`);
+  if (internalIp === undefined) {
+    return skip(`no KEC instance id: ${tried.join("; ")}; no IPv4 InternalIP to look up`, "trouble");
+  }
   return { name, status: "needs-ip-lookup", podCidr: pod.cidr, internalIp, tried };
 }

@@ -1,33 +1,45 @@
-// The desired VPC host routes for a node list, the diff against the routes the stack manages now, and the
-// safety checks that must pass before anything changes. Pure: the I/O edge supplies every cloud fact.
+// The desired VPC host routes for a node list, the diff against the routes managed now, and the safety checks.
+// Pure: the I/O edges (program/facts.ts for a Pulumi run, the watcher's event path) supply every cloud fact, and
+// both decide with this one planner.
 //
-// Intended use by the edge (each lookup batched, each skipped when its list is empty):
-//   const vpcInstanceIds = await instancesOfVpc(systemUuidsToCheck({ nodes, podCidr }));
-//   const ips = ipLookupsNeeded({ nodes, podCidr, vpcInstanceIds });
-//   const ipToInstance = ips.length ? await describeInstancesByPrivateIp(ips) : new Map();
-//   const plan = planRoutes({ nodes, podCidr, vpcInstanceIds, ipToInstance, current, ... });
+// One node's trouble stays its own: a node whose pod CIDR overlaps another's, that shares an instance with
+// another, whose instance cannot be found, or whose destination another route holds, gets no new route and keeps
+// the route it has; every other node proceeds. Deletes beyond the budget are withheld, never refused: the routes
+// stay while creates and replaces go ahead.
 import type { V1Node } from "@kubernetes/client-node";
-import { createHash } from "node:crypto";
 import { cidrsOverlap, findOverlaps, formatIpv4Cidr, parseIpv4Cidr } from "@ksyun-route/provider/cidr";
 import type { Ipv4Cidr } from "@ksyun-route/provider/cidr";
+import { routeResourceName } from "./names.ts";
 import { normaliseInstanceId, readNodeFacts } from "./node-facts.ts";
-import type { InstanceIdSource, NodeFacts } from "./node-facts.ts";
+import type { InstanceIdSource, NodeFacts, SkipKind } from "./node-facts.ts";
 
-/** A route as recorded in the previous stack state. */
+export type { SkipKind };
+
+/** A route managed now: in the stack's outputs, or made by the watcher's event path and not yet recorded. */
 export interface ManagedRoute {
   readonly nodeName: string;
   readonly destinationCidrBlock: string;
   readonly instanceId: string;
+  readonly routeId?: string | undefined;
 }
 
 export interface DesiredRoute extends ManagedRoute {
   readonly resourceName: string;
-  readonly instanceIdSource: InstanceIdSource;
+  /** Where the instance id came from; "kept" for a route a node in trouble keeps, "withheld" for a kept delete. */
+  readonly instanceIdSource: InstanceIdSource | "kept" | "withheld";
 }
 
 export interface SkippedNode {
   readonly node: string;
   readonly reason: string;
+  readonly kind: SkipKind;
+}
+
+/** A route in the VPC, as a listing or the event path's own calls know it. */
+export interface VpcRouteFact {
+  readonly routeId: string;
+  readonly routeType: string;
+  readonly nextHop: string | undefined;
 }
 
 export interface NodeListInput {
@@ -45,19 +57,30 @@ export interface PlanInput extends NodeListInput {
   /** Undefined ⇒ defaultMaxRouteDeletes(current.length). */
   readonly maxRouteDeletes?: number | undefined;
   readonly allowMassDeletion?: boolean | undefined;
+  /** Instances known not to be in the VPC (instance id → why): new routes to them are not made. */
+  readonly missingInstances?: ReadonlyMap<string, string> | undefined;
+  /** The VPC's routes by destination, as far as known: a new route's destination held by another is a conflict. */
+  readonly vpcRoutes?: ReadonlyMap<string, VpcRouteFact> | undefined;
+  /** A conflicting route of another next hop is replaced rather than a conflict. */
+  readonly replaceConflictingRoutes?: boolean | undefined;
+  /** Route ids known to be gone already: a withheld delete of one of them is no delete at all. */
+  readonly goneRouteIds?: ReadonlySet<string> | undefined;
 }
 
 export interface RoutePlan {
-  /** Sorted by node name. */
+  /** Every route to keep or make, sorted by node name: the nodes' own, the ones nodes in trouble keep, withheld. */
   readonly routes: DesiredRoute[];
-  /** Nodes present in the list but given no route, sorted by node name. */
+  /** Nodes present in the list but given no route of their own, sorted by node name. */
   readonly skipped: SkippedNode[];
   /** InternalIPs whose instance the plan needed but ipToInstance lacked (those nodes are skipped). */
   readonly needsIpLookup: string[];
   /** Node names, sorted. A replace is the same node with a new CIDR or instance. */
   readonly creates: string[];
   readonly replaces: string[];
+  /** Managed routes this plan removes (some may be gone already: see goneRouteIds). */
   readonly deletes: string[];
+  /** Deletes the guard holds back: their routes stay, in KSYun and in the state. */
+  readonly withheld: string[];
   /** Nodes whose route waits one run for another node's overlapping route to be deleted (also in skipped). */
   readonly deferred: string[];
   /** The effective limit the guard applied. */
@@ -65,29 +88,12 @@ export interface RoutePlan {
   readonly warnings: string[];
 }
 
-export type PlanErrorKind = "input" | "conflict" | "mass-deletion";
-
+/** A configuration the planner cannot work with at all (the cluster pod CIDR). */
 export class PlanError extends Error {
-  readonly kind: PlanErrorKind;
-  constructor(kind: PlanErrorKind, message: string) {
+  constructor(message: string) {
     super(message);
     this.name = "PlanError";
-    this.kind = kind;
   }
-}
-
-const MAX_RESOURCE_NAME = 128;
-
-/**
- * Stable per node, so Pulumi keeps one resource per node across runs. Node names (DNS subdomains, ≤ 253
- * characters) are valid resource names; beyond 128 characters (readable URNs, not a hard Pulumi limit) the name is
- * cut and a hash of the full node name keeps it unique.
- */
-export function routeResourceName(nodeName: string): string {
-  const name = `route-${nodeName}`;
-  if (name.length <= MAX_RESOURCE_NAME) return name;
-  const hash = createHash("sha256").update(nodeName).digest("hex").slice(0, 10);
-  return `${name.slice(0, MAX_RESOURCE_NAME - hash.length - 1)}-${hash}`;
 }
 
 /** max(3, ceil(10 % of the routes managed now)). */
@@ -99,7 +105,7 @@ const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function parseClusterPodCidr(podCidr: string): Ipv4Cidr {
   const parsed = parseIpv4Cidr(podCidr);
-  if (!parsed.ok) throw new PlanError("input", `ksyun-route:podCidr: "${podCidr}" ${parsed.problem}`);
+  if (!parsed.ok) throw new PlanError(`ksyun-route:podCidr: "${podCidr}" ${parsed.problem}`);
   return parsed.cidr;
 }
 
@@ -134,71 +140,6 @@ export function ipLookupsNeeded(input: NodeListInput): string[] {
 }
 
 interface Candidate {
-  readonly name: string;
-  readonly cidr: Ipv4Cidr;
-}
-
-function assertNoCidrConflicts(candidates: readonly Candidate[]): void {
-  const lines = findOverlaps(candidates, (c) => c.cidr).map(
-    ([a, b]) =>
-      `pod CIDR conflict: node "${a.name}" has ${formatIpv4Cidr(a.cidr)} and node "${b.name}" has ${formatIpv4Cidr(b.cidr)}`,
-  );
-  if (lines.length > 0) {
-    throw new PlanError("conflict", `${lines.join("\n")}\nNo route was changed; fix the nodes' spec.podCIDRs.`);
-  }
-}
-
-function assertNoInstanceConflicts(routes: readonly DesiredRoute[]): void {
-  const first = new Map<string, DesiredRoute>();
-  const lines: string[] = [];
-  for (const route of routes) {
-    const other = first.get(route.instanceId);
-    if (other === undefined) first.set(route.instanceId, route);
-    else {
-      lines.push(
-        `instance conflict: nodes "${other.nodeName}" (${other.destinationCidrBlock}, from ${other.instanceIdSource}) and ` +
-          `"${route.nodeName}" (${route.destinationCidrBlock}, from ${route.instanceIdSource}) both resolve to KEC instance ${route.instanceId}`,
-      );
-    }
-  }
-  if (lines.length > 0) throw new PlanError("conflict", `${lines.join("\n")}\nNo route was changed.`);
-}
-
-const ALLOW_HINT = "run `pulumi config set ksyun-route:allowMassDeletion true` for one run and unset it afterwards";
-
-function listNames(names: readonly string[]): string {
-  const shown = names.slice(0, 10).join(", ");
-  return names.length > 10 ? `${shown} and ${names.length - 10} more` : shown;
-}
-
-/**
- * Mass-deletion guard; returns the effective limit and the warnings of an override. Replaces do not count: the
- * node keeps a route, so no other node loses reachability. An empty node list, or a plan left without any route,
- * refuses whatever the limit.
- */
-function guard(input: PlanInput, routes: readonly DesiredRoute[], deletes: readonly string[]) {
-  const current = input.current.length;
-  const max = input.maxRouteDeletes ?? defaultMaxRouteDeletes(current);
-  let why: string | undefined;
-  let hint = `To proceed, ${ALLOW_HINT}.`;
-  if (current > 0 && input.nodes.length === 0) {
-    why = `delete all ${current} managed routes: the node list is empty (a failed or filtered list looks the same)`;
-  } else if (current > 0 && routes.length === 0) {
-    why = `delete all ${current} managed routes: no node qualifies for a route (see the skip reasons)`;
-  } else if (deletes.length > max) {
-    const limit =
-      input.maxRouteDeletes === undefined
-        ? `the default limit max(3, 10% of ${current} managed routes) = ${max}`
-        : `ksyun-route:maxRouteDeletes = ${max}`;
-    why = `delete ${deletes.length} routes, more than ${limit}: ${listNames(deletes)}`;
-    hint = `To proceed, ${ALLOW_HINT}, or raise ksyun-route:maxRouteDeletes.`;
-  }
-  if (why === undefined) return { max, warnings: [] };
-  if (!input.allowMassDeletion) throw new PlanError("mass-deletion", `refusing to ${why}. ${hint}`);
-  return { max, warnings: [`ksyun-route:allowMassDeletion let this run ${why}; unset it now.`] };
-}
-
-interface Resolved {
   readonly route: DesiredRoute;
   readonly cidr: Ipv4Cidr;
 }
@@ -206,10 +147,10 @@ interface Resolved {
 function resolveRoutes(facts: readonly NodeFacts[], ipToInstance: ReadonlyMap<string, string>) {
   const skipped: SkippedNode[] = [];
   const needsIpLookup = new Set<string>();
-  const resolved: Resolved[] = [];
+  const candidates: Candidate[] = [];
   for (const f of facts) {
     if (f.status === "skip") {
-      skipped.push({ node: f.name, reason: f.reason });
+      skipped.push({ node: f.name, reason: f.reason, kind: f.kind });
       continue;
     }
     let instanceId: string;
@@ -222,7 +163,7 @@ function resolveRoutes(facts: readonly NodeFacts[], ipToInstance: ReadonlyMap<st
       if (found === undefined) {
         needsIpLookup.add(f.internalIp);
         const reason = `no KEC instance id: ${f.tried.join("; ")}; InternalIP ${f.internalIp} matched no instance of the VPC`;
-        skipped.push({ node: f.name, reason });
+        skipped.push({ node: f.name, reason, kind: "trouble" });
         continue;
       }
       instanceId = found;
@@ -235,64 +176,189 @@ function resolveRoutes(facts: readonly NodeFacts[], ipToInstance: ReadonlyMap<st
       instanceId,
       instanceIdSource: source,
     };
-    resolved.push({ route, cidr: f.podCidr });
+    candidates.push({ route, cidr: f.podCidr });
   }
-  resolved.sort((a, b) => byName(a.route.nodeName, b.route.nodeName));
-  return { resolved, skipped, needsIpLookup: [...needsIpLookup].sort(byName) };
+  return { candidates, skipped, needsIpLookup: [...needsIpLookup].sort(byName) };
+}
+
+const ALLOW_HINT = "run `pulumi config set ksyun-route:allowMassDeletion true` for one run and unset it afterwards";
+
+function listNames(names: readonly string[]): string {
+  const shown = names.slice(0, 10).join(", ");
+  return names.length > 10 ? `${shown} and ${names.length - 10} more` : shown;
+}
+
+/**
+ * Mass-deletion guard: why the deletes must be withheld, or undefined. Replaces do not count: the node keeps a
+ * route, so no other node loses reachability. An empty node list, or one where no node keeps a route of its own,
+ * withholds whatever the limit.
+ */
+function withholdReason(input: PlanInput, ownRoutes: number, deletes: readonly string[], max: number) {
+  const current = input.current.length;
+  if (deletes.length === 0) return undefined;
+  if (input.nodes.length === 0) {
+    return `delete all ${current} managed routes: the node list is empty (a failed or filtered list looks the same)`;
+  }
+  if (ownRoutes === 0)
+    return `delete all ${current} managed routes: no node qualifies for a route (see the skip reasons)`;
+  if (deletes.length > max) {
+    const limit =
+      input.maxRouteDeletes === undefined
+        ? `the default limit max(3, 10% of ${current} managed routes) = ${max}`
+        : `ksyun-route:maxRouteDeletes = ${max}`;
+    return `delete ${deletes.length} routes, more than ${limit}: ${listNames(deletes)}`;
+  }
+  return undefined;
 }
 
 export function planRoutes(input: PlanInput): RoutePlan {
-  const facts = allFacts(input);
-  assertNoCidrConflicts(facts.flatMap((f) => (f.status === "skip" ? [] : [{ name: f.name, cidr: f.podCidr }])));
-  const { resolved, skipped, needsIpLookup } = resolveRoutes(facts, input.ipToInstance);
-  assertNoInstanceConflicts(resolved.map((r) => r.route));
-
+  const { candidates, skipped, needsIpLookup } = resolveRoutes(allFacts(input), input.ipToInstance);
   const currentByNode = new Map(input.current.map((r) => [r.nodeName, r]));
-  const isNew = (r: DesiredRoute): boolean => {
+  const currentIds = new Set(input.current.flatMap((r) => (r.routeId ? [r.routeId] : [])));
+  const established = (r: DesiredRoute): boolean => {
     const old = currentByNode.get(r.nodeName);
-    return (
-      old === undefined ||
-      old.destinationCidrBlock !== r.destinationCidrBlock ||
-      old.instanceId.toLowerCase() !== r.instanceId
-    );
+    return old?.destinationCidrBlock === r.destinationCidrBlock && old.instanceId.toLowerCase() === r.instanceId;
   };
 
+  const trouble = new Map<string, string>();
+  const blame = (node: string, reason: string) => void (trouble.has(node) || trouble.set(node, reason));
+  // Two nodes claiming one pod CIDR or one instance: the one whose route already exists keeps it; a newcomer
+  // (or both, when neither has it yet) is in trouble.
+  const collide = (a: Candidate, b: Candidate, what: (x: Candidate, y: Candidate) => string) => {
+    const [aOk, bOk] = [established(a.route), established(b.route)];
+    if (!aOk) blame(a.route.nodeName, what(a, b));
+    if (!bOk) blame(b.route.nodeName, what(b, a));
+  };
+  for (const [a, b] of findOverlaps(candidates, (c) => c.cidr)) {
+    collide(
+      a,
+      b,
+      (x, y) =>
+        `pod CIDR ${x.route.destinationCidrBlock} overlaps node "${y.route.nodeName}"'s ${y.route.destinationCidrBlock}`,
+    );
+  }
+  const byInstance = new Map<string, Candidate>();
+  for (const c of candidates) {
+    const other = byInstance.get(c.route.instanceId);
+    if (other === undefined) byInstance.set(c.route.instanceId, c);
+    else {
+      collide(
+        other,
+        c,
+        (x, y) =>
+          `shares KEC instance ${x.route.instanceId} (from ${x.route.instanceIdSource}) with node "${y.route.nodeName}" (from ${y.route.instanceIdSource})`,
+      );
+    }
+  }
+  for (const { route } of candidates) {
+    if (established(route)) continue;
+    const missing = input.missingInstances?.get(route.instanceId);
+    if (missing !== undefined)
+      blame(route.nodeName, `KEC instance ${route.instanceId} (from ${route.instanceIdSource}) ${missing}`);
+    const holder = input.vpcRoutes?.get(route.destinationCidrBlock);
+    const ours = holder !== undefined && currentIds.has(holder.routeId);
+    const adoptable = holder?.routeType === "Host" && holder.nextHop === route.instanceId;
+    if (holder && !ours && !adoptable && !input.replaceConflictingRoutes) {
+      blame(
+        route.nodeName,
+        `destination ${route.destinationCidrBlock} is held by route ${holder.routeId} (${holder.routeType}, next hop ` +
+          `${holder.nextHop ?? "none"}); remove it, or set ksyun-route:replaceConflictingRoutes true`,
+      );
+    }
+  }
+
+  // A node in trouble keeps the route it has, which in turn no new route may overlap; repeat until settled.
+  const keptCidr = (node: string): Ipv4Cidr | undefined => {
+    const old = currentByNode.get(node);
+    const parsed = old && parseIpv4Cidr(old.destinationCidrBlock);
+    return parsed?.ok ? parsed.cidr : undefined;
+  };
   // Pulumi creates before it deletes, and KSYun refuses a second route for a destination, so a new route that
   // overlaps another node's route leaving in this run would fail every run (its delete never gets its turn).
   // Such a route waits one run instead.
-  const desiredCidr = new Map(resolved.map((r) => [r.route.nodeName, r.route.destinationCidrBlock]));
-  const leaving = input.current.flatMap((old) => {
-    const parsed = parseIpv4Cidr(old.destinationCidrBlock);
-    return parsed.ok && desiredCidr.get(old.nodeName) !== old.destinationCidrBlock ? [{ old, cidr: parsed.cidr }] : [];
-  });
-  const deferred: string[] = [];
-  const routes = resolved.flatMap(({ route, cidr }) => {
-    const blocker = isNew(route)
-      ? leaving.find((l) => l.old.nodeName !== route.nodeName && cidrsOverlap(l.cidr, cidr))?.old
-      : undefined;
-    if (blocker === undefined) return [route];
-    deferred.push(route.nodeName);
-    skipped.push({
-      node: route.nodeName,
-      reason:
-        `pod CIDR ${route.destinationCidrBlock} overlaps route ${blocker.destinationCidrBlock} of node "${blocker.nodeName}", ` +
-        "which this run deletes; its route follows on the next run",
+  const desiredCidr = new Map(candidates.map((c) => [c.route.nodeName, c.route.destinationCidrBlock]));
+  const deferred = new Set<string>();
+  for (let changed = true; changed;) {
+    changed = false;
+    const held = [...trouble.keys()].flatMap((node) => {
+      const cidr = keptCidr(node);
+      return cidr ? [{ node, cidr, verb: "keeps" }] : [];
     });
-    return [];
-  });
+    const leaving = input.current.flatMap((old) => {
+      const cidr = keptCidr(old.nodeName);
+      return cidr && !trouble.has(old.nodeName) && desiredCidr.get(old.nodeName) !== old.destinationCidrBlock
+        ? [{ node: old.nodeName, cidr, verb: "leaves" }]
+        : [];
+    });
+    for (const { route, cidr } of candidates) {
+      if (trouble.has(route.nodeName) || established(route)) continue;
+      const blocker = [...held, ...leaving].find((h) => h.node !== route.nodeName && cidrsOverlap(h.cidr, cidr));
+      if (blocker === undefined) continue;
+      const old = currentByNode.get(blocker.node)!;
+      const because = `pod CIDR ${route.destinationCidrBlock} overlaps route ${old.destinationCidrBlock} of node "${blocker.node}"`;
+      if (blocker.verb === "leaves") {
+        deferred.add(route.nodeName);
+        blame(route.nodeName, `${because}, which this run deletes; its route follows on the next run`);
+      } else {
+        blame(route.nodeName, `${because}, which that node keeps while it is in trouble`);
+      }
+      changed = true;
+    }
+  }
 
-  const kept = new Set(routes.map((r) => r.nodeName));
-  const deletes = [...currentByNode.keys()].filter((n) => !kept.has(n)).sort(byName);
-  const { max, warnings } = guard(input, routes, deletes);
+  const routes: DesiredRoute[] = [];
+  for (const { route } of candidates) {
+    const reason = trouble.get(route.nodeName);
+    if (reason === undefined) {
+      routes.push(route);
+      continue;
+    }
+    skipped.push({ node: route.nodeName, reason, kind: "trouble" });
+  }
+  const ownRoutes = routes.length;
+  for (const s of skipped) {
+    const old = currentByNode.get(s.node);
+    if (s.kind === "trouble" && old)
+      routes.push({ ...old, resourceName: routeResourceName(s.node), instanceIdSource: "kept" });
+  }
 
+  const declared = new Set(routes.map((r) => r.nodeName));
+  const deletes = input.current
+    .map((r) => r.nodeName)
+    .filter((n) => !declared.has(n))
+    .sort(byName);
+  const max = input.maxRouteDeletes ?? defaultMaxRouteDeletes(input.current.length);
+  const why = withholdReason(input, ownRoutes, deletes, max);
+  const warnings: string[] = [];
+  let withheld: string[] = [];
+  let done = deletes;
+  if (why !== undefined && input.allowMassDeletion) {
+    warnings.push(`ksyun-route:allowMassDeletion let this run ${why}; unset it now.`);
+  } else if (why !== undefined) {
+    // A route already gone stays gone: holding it back would only make a refresh re-create it.
+    const gone = (n: string) => input.goneRouteIds?.has(currentByNode.get(n)?.routeId ?? "") === true;
+    withheld = deletes.filter((n) => !gone(n));
+    done = deletes.filter(gone);
+    for (const n of withheld) {
+      routes.push({ ...currentByNode.get(n)!, resourceName: routeResourceName(n), instanceIdSource: "withheld" });
+    }
+    const more = why.startsWith("delete all") ? "" : ", or raise ksyun-route:maxRouteDeletes";
+    warnings.push(
+      `withholding ${withheld.length} route deletes: refusing to ${why}. To proceed, ${ALLOW_HINT}${more}.`,
+    );
+  }
+
+  routes.sort((a, b) => byName(a.nodeName, b.nodeName));
+  const isOwn = (r: DesiredRoute) => r.instanceIdSource !== "kept" && r.instanceIdSource !== "withheld";
   return {
     routes,
     skipped: skipped.sort((a, b) => byName(a.node, b.node)),
     needsIpLookup,
-    creates: routes.filter((r) => !currentByNode.has(r.nodeName)).map((r) => r.nodeName),
-    replaces: routes.filter((r) => currentByNode.has(r.nodeName) && isNew(r)).map((r) => r.nodeName),
-    deletes,
-    deferred,
+    creates: routes.filter((r) => isOwn(r) && !currentByNode.has(r.nodeName)).map((r) => r.nodeName),
+    replaces: routes.filter((r) => isOwn(r) && currentByNode.has(r.nodeName) && !established(r)).map((r) => r.nodeName),
+    deletes: done,
+    withheld,
+    deferred: [...deferred].sort(byName),
     maxRouteDeletes: max,
     warnings,
   };

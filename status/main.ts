@@ -5,13 +5,19 @@
 // Exit code: 0 when every row is ok, skipped or foreign; 1 when any row is missing, wrong-next-hop or extra;
 // 2 when the status cannot be computed (config, cluster, API or plan error).
 import { parseArgs } from "node:util";
-import { clientFromSettings, readSettings } from "@ksyun-route/provider/settings";
-import { NAMESPACE, parseConfig } from "../program/config.ts";
-import { gatherFacts } from "../program/facts.ts";
-import { routeDescription } from "../program/stack.ts";
+import { clientFromSettings, readSettings } from "@ksyun-route/provider/config";
+import {
+  gatherFacts,
+  loadKubeConfig,
+  managedRoutes,
+  NAMESPACE,
+  parseConfig,
+  planWithFacts,
+  routeDescription,
+} from "../program/contract.ts";
 import { repoRoot, toolsPath } from "../testenv/tools.ts";
 import { formatJson, formatTable } from "./format.ts";
-import { managedRouteIds, managedRoutes, readStack } from "./stack.ts";
+import { managedRouteIds, readStack } from "./stack.ts";
 import { isHealthy, routeStatus } from "./status.ts";
 
 const USAGE = `usage: npm run status -- [--stack <name>] [--json]
@@ -50,20 +56,31 @@ async function main(): Promise<number> {
   const state = await readStack(repoRoot, values.stack);
   const raw = state.config;
   const config = parseConfig(raw);
-  // The guard against mass deletion is for changes; the status still shows what such a run would delete.
-  const { nodes, plan } = await gatherFacts({ ...config, allowMassDeletion: true }, raw, async () =>
-    managedRoutes(state.routes),
-  );
   const client = clientFromSettings(readSettings((key) => raw[`${NAMESPACE}:${key}`]));
-  const vpcRoutes = await client.listVpcRoutes(config.vpcId).finally(() => client.close());
-  const rows = routeStatus(plan, vpcRoutes, managedRouteIds(state.routes), {
-    descriptionPrefix: routeDescription(config, ""),
+  const { facts, plan, vpcRoutes } = await (async () => {
+    const facts = await gatherFacts(loadKubeConfig(config.kubeconfig, config.kubeContext), client, config);
+    const input = {
+      ...facts,
+      podCidr: config.podCidr,
+      current: managedRoutes(state.outputs.routes),
+      maxRouteDeletes: config.maxRouteDeletes,
+      allowMassDeletion: config.allowMassDeletion,
+      replaceConflictingRoutes: config.replaceConflictingRoutes,
+    };
+    return {
+      facts,
+      plan: await planWithFacts(client, config.vpcId, input, undefined),
+      vpcRoutes: await client.listVpcRoutes(config.vpcId),
+    };
+  })().finally(() => client.close());
+  const rows = routeStatus(plan, vpcRoutes, managedRouteIds(state.outputs.routes), {
+    descriptionPrefix: routeDescription(config.clusterUuid, ""),
   });
   const report = {
     stack: state.stack,
     vpcId: config.vpcId,
     ...(config.clusterUuid ? { clusterUuid: config.clusterUuid } : {}),
-    nodes: nodes.length,
+    nodes: facts.nodes.length,
     vpcRoutes: vpcRoutes.length,
     rows,
   };

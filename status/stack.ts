@@ -2,15 +2,14 @@
 // the stack config (secrets decrypted with the stack's secrets provider, e.g. PULUMI_CONFIG_PASSPHRASE) and the
 // stack outputs. Every call passes --stack, so the workspace's selected stack is left alone.
 import { LocalWorkspace } from "@pulumi/pulumi/automation/index.js";
-import type { ManagedRoute } from "../program/plan.ts";
-import type { RouteOutputs } from "../program/previous.ts";
+import { outputsOf, type StackOutputs } from "../program/contract.ts";
 
 export interface StackState {
   readonly stack: string;
   /** Full keys ("ksyun-route:podCidr") to plain values, as pulumi.runtime.allConfig() gives them to the program. */
   readonly config: Record<string, string>;
-  /** The `routes` output of the last update: what the stack manages now (empty before the first update). */
-  readonly routes: RouteOutputs;
+  /** The outputs of the last update: the routes the stack manages now (none before the first update). */
+  readonly outputs: StackOutputs;
 }
 
 /**
@@ -39,19 +38,9 @@ async function read(workDir: string, stack: string | undefined): Promise<StackSt
   const config = Object.fromEntries(
     Object.entries(await ws.getAllConfig(name)).map(([key, { value }]) => [key, value]),
   );
-  const outputs = await ws.stackOutputs(name);
-  return { stack: name, config, routes: (outputs.routes?.value as RouteOutputs | undefined) ?? {} };
+  return { stack: name, config, outputs: outputsOf(await ws.stackOutputs(name)) };
 }
 
-/** The stack's routes as the planner's `current` (what program/previous.ts reads inside a run). */
-export function managedRoutes(routes: RouteOutputs): ManagedRoute[] {
-  return Object.entries(routes).map(([nodeName, r]) => ({
-    nodeName,
-    destinationCidrBlock: r.cidr,
-    instanceId: r.instanceId,
-  }));
-}
-
-export function managedRouteIds(routes: RouteOutputs): Set<string> {
+export function managedRouteIds(routes: StackOutputs["routes"]): Set<string> {
   return new Set(Object.values(routes).flatMap((r) => (r.routeId ? [r.routeId] : [])));
 }

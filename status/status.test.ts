@@ -1,8 +1,8 @@
 import type { Route } from "@ksyun-route/provider/client";
 import { describe, expect, it } from "vitest";
-import type { DesiredRoute, SkippedNode } from "../program/plan.ts";
+import { managedRoutes, type DesiredRoute, type SkippedNode } from "../program/contract.ts";
 import { formatJson, formatTable } from "./format.ts";
-import { cliErrorMessage, managedRouteIds, managedRoutes } from "./stack.ts";
+import { cliErrorMessage, managedRouteIds } from "./stack.ts";
 import { countStates, FAILURE_STATES, isHealthy, routeStatus, STATES } from "./status.ts";
 import type { RowState, StatusRow } from "./status.ts";
 
@@ -18,9 +18,16 @@ const want = (name: string, n: number, i = n): DesiredRoute => ({
   instanceId: id(i),
   instanceIdSource: "spec.providerID",
 });
-const skip = (node: string, reason = "excluded by label service.ksyun.com/exclude-node"): SkippedNode => ({
-  node,
-  reason,
+const skip = (
+  node: string,
+  reason = "excluded by label service.ksyun.com/exclude-node",
+  kind: SkippedNode["kind"] = "excluded",
+): SkippedNode => ({ node, reason, kind });
+/** A route the planner keeps for a node in trouble, or for a withheld delete. */
+const held = (name: string, n: number, source: "kept" | "withheld"): DesiredRoute => ({
+  ...want(name, n),
+  routeId: `rt-${name}`,
+  instanceIdSource: source,
 });
 
 interface RouteOptions {
@@ -44,6 +51,7 @@ interface Case {
   readonly name: string;
   readonly routes?: DesiredRoute[];
   readonly skipped?: SkippedNode[];
+  readonly withheld?: string[];
   readonly vpc?: Route[];
   readonly managed?: string[];
   readonly prefix?: string;
@@ -183,6 +191,26 @@ const cases: Case[] = [
     healthy: true,
   },
   {
+    name: "skipped in trouble: the row names the route the node keeps, which is not extra",
+    routes: [want("a", 1), held("b", 2, "kept")],
+    skipped: [skip("b", 'pod CIDR 172.16.1.0/24 overlaps node "a"\'s 172.16.1.0/24', "trouble")],
+    vpc: [route("a", 1), route("b", 2)],
+    managed: ["rt-a", "rt-b"],
+    rows: ["ok a 172.16.1.0/24 rt-a", "skipped b - rt-b"],
+    details: { 1: /overlaps node "a"'s 172\.16\.1\.0\/24; keeps its route rt-b \(172\.16\.2\.0\/24\) meanwhile$/ },
+    healthy: true,
+  },
+  {
+    name: "extra: a delete the guard withholds says so",
+    routes: [want("a", 1), held("gone", 7, "withheld")],
+    withheld: ["gone"],
+    vpc: [route("a", 1), route("gone", 7)],
+    managed: ["rt-a", "rt-gone"],
+    rows: ["ok a 172.16.1.0/24 rt-a", "extra - 172.16.7.0/24 rt-gone"],
+    details: { 1: /the mass-deletion guard withholds its delete/ },
+    healthy: false,
+  },
+  {
     name: "a pod CIDR change: the old managed route is extra, the new one missing",
     routes: [want("a", 2)],
     vpc: [route("a", 1)],
@@ -213,7 +241,7 @@ const short = (r: StatusRow): string => `${r.state} ${r.node ?? "-"} ${r.destina
 describe("routeStatus", () => {
   it.each(cases)("$name", (c) => {
     const rows = routeStatus(
-      { routes: c.routes ?? [], skipped: c.skipped ?? [] },
+      { routes: c.routes ?? [], skipped: c.skipped ?? [], withheld: c.withheld ?? [] },
       c.vpc ?? [],
       new Set(c.managed ?? []),
       c.prefix === undefined ? {} : { descriptionPrefix: c.prefix },
@@ -235,7 +263,11 @@ describe("routeStatus", () => {
   });
 
   it("keeps the wanted and the live next hop on a wrong-next-hop row", () => {
-    const [row] = routeStatus({ routes: [want("a", 1)], skipped: [] }, [route("a", 1, 9)], new Set(["rt-a"]));
+    const [row] = routeStatus(
+      { routes: [want("a", 1)], skipped: [], withheld: [] },
+      [route("a", 1, 9)],
+      new Set(["rt-a"]),
+    );
     expect(row).toMatchObject({ wantedNextHop: id(1), nextHop: id(9), routeType: "Host", managed: true });
   });
 });
@@ -247,7 +279,7 @@ describe("the stack's routes output", () => {
   };
   it("gives the planner's current routes and the managed route ids", () => {
     expect(managedRoutes(outputs)).toEqual([
-      { nodeName: "a", destinationCidrBlock: cidr(1), instanceId: id(1) },
+      { nodeName: "a", destinationCidrBlock: cidr(1), instanceId: id(1), routeId: "rt-a" },
       { nodeName: "b", destinationCidrBlock: cidr(2), instanceId: id(2) },
     ]);
     expect([...managedRouteIds(outputs)]).toEqual(["rt-a"]);
@@ -268,7 +300,7 @@ describe("cliErrorMessage", () => {
 
 describe("output", () => {
   const rows = routeStatus(
-    { routes: [want("n1", 1), want("n2", 2)], skipped: [skip("n4")] },
+    { routes: [want("n1", 1), want("n2", 2)], skipped: [skip("n4")], withheld: [] },
     [route("n1", 1), route("manual", 90, 2)],
     new Set(["rt-n1"]),
   );
@@ -293,7 +325,7 @@ describe("output", () => {
 
   it("shows a different live next hop in full, and a non-Host route's type", () => {
     const other = routeStatus(
-      { routes: [want("a", 1), want("b", 2)], skipped: [] },
+      { routes: [want("a", 1), want("b", 2)], skipped: [], withheld: [] },
       [route("a", 1, 9), route("b", 2, 2, { type: "InternetGateway" })],
       new Set(["rt-a"]),
     );
@@ -305,7 +337,7 @@ describe("output", () => {
   });
 
   it("says OK when only ok, skipped and foreign rows remain", () => {
-    const fine = routeStatus({ routes: [], skipped: [skip("n4")] }, [route("manual", 90, 2)], new Set());
+    const fine = routeStatus({ routes: [], skipped: [skip("n4")], withheld: [] }, [route("manual", 90, 2)], new Set());
     expect(
       formatTable({ ...report, rows: fine })
         .split("\n")

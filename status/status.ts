@@ -2,7 +2,7 @@
 // table, one row per node and per VPC route nobody wants. No I/O: the CLI (main.ts) supplies every fact.
 import { formatIpv4Cidr, parseIpv4Cidr } from "@ksyun-route/provider/cidr";
 import type { Route } from "@ksyun-route/provider/client";
-import type { RoutePlan } from "../program/plan.ts";
+import type { RoutePlan } from "../program/contract.ts";
 
 export const STATES = ["ok", "missing", "wrong-next-hop", "extra", "foreign", "skipped"] as const;
 export type RowState = (typeof STATES)[number];
@@ -63,7 +63,9 @@ function routeFields(route: Route, managedRouteIds: ReadonlySet<string>) {
 /**
  * One row per node of the plan (ok, missing, wrong-next-hop or skipped, sorted by node name), then one row per VPC
  * route no node wants: extra when this stack manages it (its id is in `managedRouteIds`, the stack's `routes`
- * output, or its description starts with the stack's prefix), foreign otherwise (sorted by destination).
+ * output, or its description starts with the stack's prefix), foreign otherwise (sorted by destination). A route
+ * a skipped node keeps while in trouble is shown in that node's row; a delete the guard withholds is an extra row
+ * saying so.
  *
  * - ok: the destination has a Host route to the node's instance (if the stack does not list it yet, `pulumi up`
  *   adopts it without an API call);
@@ -71,7 +73,7 @@ function routeFields(route: Route, managedRouteIds: ReadonlySet<string>) {
  * - wrong-next-hop: the destination is routed elsewhere (another instance, or a route of another type).
  */
 export function routeStatus(
-  plan: Pick<RoutePlan, "routes" | "skipped">,
+  plan: Pick<RoutePlan, "routes" | "skipped" | "withheld">,
   vpcRoutes: readonly Route[],
   managedRouteIds: ReadonlySet<string>,
   options: StatusOptions = {},
@@ -86,7 +88,10 @@ export function routeStatus(
   }
 
   const claimed = new Set<string>();
-  const nodeRows: StatusRow[] = plan.routes.map((want) => {
+  const own = plan.routes.filter((r) => r.instanceIdSource !== "kept" && r.instanceIdSource !== "withheld");
+  const keptBy = new Map(plan.routes.filter((r) => r.instanceIdSource === "kept").map((r) => [r.nodeName, r]));
+  const withheld = new Set(plan.withheld);
+  const nodeRows: StatusRow[] = own.map((want) => {
     const destination = canonical(want.destinationCidrBlock);
     const base = { node: want.nodeName, destination, wantedNextHop: want.instanceId };
     const live = byDestination.get(destination);
@@ -110,13 +115,32 @@ export function routeStatus(
       detail: `routed to ${what}, not to the node's instance (from ${want.instanceIdSource})`,
     };
   });
-  const skippedRows: StatusRow[] = plan.skipped.map((s) => ({ state: "skipped", node: s.node, detail: s.reason }));
+  const skippedRows: StatusRow[] = plan.skipped.map((s) => {
+    const kept = keptBy.get(s.node);
+    const live = kept && byDestination.get(canonical(kept.destinationCidrBlock));
+    if (!live) return { state: "skipped", node: s.node, detail: s.reason };
+    claimed.add(live.routeId);
+    return {
+      state: "skipped",
+      node: s.node,
+      ...routeFields(live, managedRouteIds),
+      detail: `${s.reason}; keeps its route ${live.routeId} (${live.destinationCidrBlock}) meanwhile`,
+    };
+  });
+  const withheldIds = new Set(
+    plan.routes.filter((r) => withheld.has(r.nodeName) && r.routeId).map((r) => r.routeId as string),
+  );
 
   const routeRows = vpcRoutes
     .filter((route) => !claimed.has(route.routeId))
     .map((route): StatusRow => {
       const fields = routeFields(route, managedRouteIds);
       const destination = canonical(route.destinationCidrBlock);
+      if (withheldIds.has(route.routeId)) {
+        const detail =
+          "no node wants it, but the mass-deletion guard withholds its delete (see ksyun-route:allowMassDeletion)";
+        return { state: "extra", destination, ...fields, detail };
+      }
       if (fields.managed) {
         return { state: "extra", destination, ...fields, detail: "in the stack's routes output, but no node wants it" };
       }

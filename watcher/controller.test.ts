@@ -5,7 +5,8 @@ import { node } from "../program/testing.ts";
 import { Controller } from "./controller.ts";
 import { createMetrics } from "./metrics.ts";
 import type { NodeEvent } from "./node-report.ts";
-import type { StackOutputs, UpResult } from "./stack-runner.ts";
+import type { StackOutputs } from "../program/contract.ts";
+import type { UpResult } from "./stack-runner.ts";
 
 const locked = (host: string, pid: number) =>
   new ConcurrentUpdateError({
@@ -14,7 +15,7 @@ const locked = (host: string, pid: number) =>
   } as never);
 
 const route = (cidr: string, routeId: string) => ({ cidr, instanceId: "i-1", routeId });
-const outputs = (routes: StackOutputs["routes"]): StackOutputs => ({ routes, skippedNodes: {} });
+const outputs = (routes: StackOutputs["routes"]): StackOutputs => ({ routes, skippedNodes: {}, withheldDeletes: [] });
 
 /** A controller whose runs answer from `answers` in order (an Error is thrown), then succeed unchanged. */
 function setup(answers: (UpResult | Error)[], previous = outputs({})) {

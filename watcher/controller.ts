@@ -2,7 +2,7 @@
 // after each run, node conditions, Events and metrics. Only the Lease holder calls startLeading.
 import type { V1Node } from "@kubernetes/client-node";
 import type { Logger } from "pino";
-import { routeResourceName } from "../program/plan.ts";
+import { outputsOf, routeResourceName, type StackOutputs } from "../program/contract.ts";
 import { backoffDelay } from "./backoff.ts";
 import { RouteEventTally } from "./engine-events.ts";
 import { isStaleLock, lockHolders, type StaleContext } from "./locks.ts";
@@ -10,13 +10,7 @@ import type { Metrics, RunKind, RunResult } from "./metrics.ts";
 import { failureEvents, routeEvents } from "./node-report.ts";
 import type { NodeReporter } from "./node-reporter.ts";
 import { RunScheduler, type RunRequest } from "./scheduler.ts";
-import {
-  errorSummary,
-  isConcurrentUpdate,
-  type StackOutputs,
-  type StackRunner,
-  type UpResult,
-} from "./stack-runner.ts";
+import { errorSummary, isConcurrentUpdate, type StackRunner, type UpResult } from "./stack-runner.ts";
 
 /** A failing run is retried at 5 s, 10 s, 20 s, … up to 5 min, forever; a locked stack sooner. */
 const FAILURE_BACKOFF = { baseMs: 5_000, maxMs: 300_000 };
@@ -148,7 +142,7 @@ export class Controller {
     metrics.routesManaged.set(routed.length);
     if (kind === "sync" && up.changes > 0) metrics.driftRepaired.inc();
     log.info({ kind, changes: up.changes, routes: routed.length, seconds }, "run succeeded");
-    await reporter.emit(routeEvents(this.#previous ?? { routes: {}, skippedNodes: {} }, up.outputs));
+    await reporter.emit(routeEvents(this.#previous ?? outputsOf({}), up.outputs));
     this.#previous = up.outputs;
     await reporter.markRouted(routed.flatMap((name) => nodes.node(name) ?? []));
   }

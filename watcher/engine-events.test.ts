@@ -1,9 +1,10 @@
 import type { EngineEvent, OpType } from "@pulumi/pulumi/automation/index.js";
 import { describe, expect, it } from "vitest";
-import { resourceName, RouteEventTally, ROUTE_TYPE } from "./engine-events.ts";
+import { VPC_ROUTE_TYPE } from "../program/contract.ts";
+import { resourceName, RouteEventTally } from "./engine-events.ts";
 
-const urn = (name: string, type = ROUTE_TYPE) => `urn:pulumi:prod::ksyun-route::${type}::${name}`;
-const step = (op: OpType, name: string, type = ROUTE_TYPE) =>
+const urn = (name: string, type = VPC_ROUTE_TYPE) => `urn:pulumi:prod::ksyun-route::${type}::${name}`;
+const step = (op: OpType, name: string, type = VPC_ROUTE_TYPE) =>
   ({ op, urn: urn(name, type), type, provider: "" }) as const;
 const event = (e: Partial<EngineEvent>) => ({ sequence: 0, timestamp: 0, ...e }) as EngineEvent;
 

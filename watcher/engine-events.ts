@@ -1,8 +1,7 @@
 // What one run did to the routes, from the engine's event stream: operations by kind and outcome, and the error of
 // each route that failed. The KSYun calls themselves happen inside the provider plugin, out of the watcher's sight.
 import type { EngineEvent } from "@pulumi/pulumi/automation/index.js";
-
-export const ROUTE_TYPE = "pulumi-nodejs:dynamic/ksyun:VpcRoute";
+import { VPC_ROUTE_TYPE } from "../program/contract.ts";
 
 export interface RouteOperation {
   readonly op: string;
@@ -19,12 +18,12 @@ export class RouteEventTally {
 
   add(event: EngineEvent): void {
     const done = event.resOutputsEvent ?? event.resOpFailedEvent;
-    if (done && done.metadata.type === ROUTE_TYPE && done.metadata.op !== "same") {
+    if (done && done.metadata.type === VPC_ROUTE_TYPE && done.metadata.op !== "same") {
       this.operations.push({ op: done.metadata.op, ok: event.resOpFailedEvent === undefined });
       if (event.resOpFailedEvent) this.#fail(done.metadata.urn, "the operation failed");
     }
     const diagnostic = event.diagnosticEvent;
-    if (diagnostic?.severity === "error" && diagnostic.urn?.includes(`::${ROUTE_TYPE}::`)) {
+    if (diagnostic?.severity === "error" && diagnostic.urn?.includes(`::${VPC_ROUTE_TYPE}::`)) {
       this.failures.set(resourceName(diagnostic.urn), diagnostic.message.trim().slice(0, 500));
     }
   }

@@ -31,6 +31,7 @@ describe("routeEvents", () => {
     const previous = {
       routes: { same: route("172.16.1.0/24", "r1"), moved: route("172.16.2.0/24", "r2") },
       skippedNodes: { still: "no pod CIDR assigned yet", again: "no pod CIDR assigned yet" },
+      withheldDeletes: [],
     };
     const current = {
       routes: {
@@ -39,6 +40,7 @@ describe("routeEvents", () => {
         fresh: route("172.16.3.0/24", "r3"),
       },
       skippedNodes: { still: "no pod CIDR assigned yet", again: "excluded by label service.ksyun.com/exclude-node" },
+      withheldDeletes: [],
     };
     expect(routeEvents(previous, current)).toEqual([
       {

@@ -1,7 +1,7 @@
 // What a run means for each node, without I/O: the NetworkUnavailable condition a routed node should carry, and the
 // Events that tell an operator (`kubectl describe node`) which routes were created, skipped or failed.
 import type { V1Node, V1NodeCondition } from "@kubernetes/client-node";
-import type { StackOutputs } from "./stack-runner.ts";
+import type { StackOutputs } from "../program/contract.ts";
 
 export const CONDITION_TYPE = "NetworkUnavailable";
 export const CONDITION_REASON = "RouteCreated";

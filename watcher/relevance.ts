@@ -1,7 +1,7 @@
 // Which Node updates can change the route plan. Kubelet heartbeats rewrite status every few seconds; reacting to
 // them would run Pulumi continuously, so only the fields the planner reads count.
 import type { V1Node } from "@kubernetes/client-node";
-import { EXCLUDE_LABELS, INSTANCE_ANNOTATIONS } from "../program/node-facts.ts";
+import { EXCLUDE_LABELS, INSTANCE_ANNOTATIONS } from "../program/contract.ts";
 
 /** The planner's inputs from one node (program/node-facts.ts), as a comparable value. */
 function routingFields(node: V1Node): unknown[] {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { errorSummary, outputsOf, routeTargets } from "./stack-runner.ts";
+import { errorSummary, routeTargets } from "./stack-runner.ts";
 
 describe("routeTargets", () => {
   it("targets the VpcRoutes and the StackReference of the stack, by its short name", () => {
@@ -9,14 +9,6 @@ describe("routeTargets", () => {
     ];
     expect(routeTargets("prod", "ksyun-route")).toEqual(expected);
     expect(routeTargets("organization/prod", "ksyun-route")).toEqual(expected);
-  });
-});
-
-describe("outputsOf", () => {
-  it("reads routes and skippedNodes, empty when a stack has none yet", () => {
-    const routes = { a: { cidr: "172.16.1.0/24", instanceId: "i", routeId: "r" } };
-    expect(outputsOf({ routes: { value: routes, secret: false } })).toEqual({ routes, skippedNodes: {} });
-    expect(outputsOf({})).toEqual({ routes: {}, skippedNodes: {} });
   });
 });
 

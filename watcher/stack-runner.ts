@@ -7,17 +7,9 @@ import {
   LocalWorkspace,
   PulumiCommand,
   type EngineEvent,
-  type OutputMap,
   type Stack,
 } from "@pulumi/pulumi/automation/index.js";
-import type { RouteOutputs } from "../program/previous.ts";
-import { ROUTE_TYPE } from "./engine-events.ts";
-
-export interface StackOutputs {
-  readonly routes: RouteOutputs;
-  /** Node name → why it has no route. */
-  readonly skippedNodes: Record<string, string>;
-}
+import { outputsOf, VPC_ROUTE_TYPE, type StackOutputs } from "../program/contract.ts";
 
 export interface UpResult {
   readonly outputs: StackOutputs;
@@ -40,14 +32,7 @@ export interface RunnerOptions {
 /** The VpcRoutes and the program's StackReference to its own previous outputs; nothing else. */
 export function routeTargets(stack: string, project: string): string[] {
   const prefix = `urn:pulumi:${stack.slice(stack.lastIndexOf("/") + 1)}::${project}::`;
-  return [`${prefix}${ROUTE_TYPE}::*`, `${prefix}pulumi:pulumi:StackReference::*`];
-}
-
-export function outputsOf(map: OutputMap): StackOutputs {
-  return {
-    routes: (map.routes?.value ?? {}) as RouteOutputs,
-    skippedNodes: (map.skippedNodes?.value ?? {}) as Record<string, string>,
-  };
+  return [`${prefix}${VPC_ROUTE_TYPE}::*`, `${prefix}pulumi:pulumi:StackReference::*`];
 }
 
 export function isConcurrentUpdate(error: unknown): error is ConcurrentUpdateError {

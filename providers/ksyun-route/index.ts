@@ -1,5 +1,6 @@
 // The public API: `VpcRoute`, a KSYun VPC host route as a Pulumi dynamic resource.
 import * as pulumi from "@pulumi/pulumi";
+import { RESOURCE_MODULE, RESOURCE_TYPE } from "./resource-type.ts";
 
 export interface VpcRouteArgs {
   /** The VPC that holds the route. */
@@ -8,9 +9,12 @@ export interface VpcRouteArgs {
   destinationCidrBlock: pulumi.Input<string>;
   /** The next hop: a KEC instance in the VPC. */
   instanceId: pulumi.Input<string>;
-  /** Written at creation only: KSYun cannot modify a route, and a description is not worth an outage. */
+  /**
+   * Written at creation only: KSYun cannot modify a route, and a description is not worth an outage, so a new one
+   * is no change. The route goes to the VPC's default route table (a RouteTableId is ignored by some zones:
+   * ksyun-openapi.md, CreateRoute), as the original controller's did.
+   */
   description?: pulumi.Input<string>;
-  routeTableId?: pulumi.Input<string>;
   /** When the destination already routes to another next hop: delete that route instead of failing. */
   replaceConflicting?: pulumi.Input<boolean>;
 }
@@ -37,23 +41,31 @@ export class VpcRoute extends pulumi.dynamic.Resource {
   declare readonly destinationCidrBlock: pulumi.Output<string>;
   declare readonly instanceId: pulumi.Output<string>;
   declare readonly description: pulumi.Output<string | undefined>;
+  /** The route table KSYun put the route in, as it reports it. */
   declare readonly routeTableId: pulumi.Output<string | undefined>;
   /** KSYun's RouteId. */
   declare readonly routeId: pulumi.Output<string>;
   /** The live next-hop instance id. */
   declare readonly nextHop: pulumi.Output<string>;
   declare readonly createTime: pulumi.Output<string | undefined>;
-  /** True when the route existed before and was adopted rather than created. */
+  /** True when the route existed before, or a create cut short had made it, and it was adopted rather than created. */
   declare readonly adopted: pulumi.Output<boolean>;
 
   constructor(name: string, args: VpcRouteArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       shim,
       name,
-      { ...args, routeId: undefined, nextHop: undefined, createTime: undefined, adopted: undefined },
+      {
+        ...args,
+        routeTableId: undefined,
+        routeId: undefined,
+        nextHop: undefined,
+        createTime: undefined,
+        adopted: undefined,
+      },
       { deleteBeforeReplace: true, ...opts },
-      "ksyun",
-      "VpcRoute",
+      RESOURCE_MODULE,
+      RESOURCE_TYPE,
     );
   }
 }

@@ -1,12 +1,12 @@
 // Validation and normalisation of VpcRoute inputs (the provider's check step). Pure.
 import { parseIpv4Cidr } from "./cidr.ts";
+import { KSYUN_ID } from "./ids.ts";
 
 export interface RouteInputs {
   vpcId: string;
   destinationCidrBlock: string;
   instanceId: string;
   description?: string;
-  routeTableId?: string;
   replaceConflicting?: boolean;
 }
 
@@ -18,13 +18,11 @@ export interface CheckFailure {
 // Preview passes values that are not known yet as this sentinel (pulumi/pulumi#6310); they cannot be checked.
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-// KSYun VPC, route table and KEC instance ids are lower-case UUIDs.
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MAX_DESCRIPTION = 128;
 
-function checkId(property: string, value: unknown, required: boolean): CheckFailure[] {
-  if (value === UNKNOWN || (!required && (value === undefined || value === ""))) return [];
-  if (typeof value !== "string" || !UUID.test(value)) {
+function checkId(property: string, value: unknown): CheckFailure[] {
+  if (value === UNKNOWN) return [];
+  if (typeof value !== "string" || !KSYUN_ID.test(value)) {
     return [{ property, reason: `${property} ${JSON.stringify(value)} is not a KSYun id (a lower-case UUID)` }];
   }
   return [];
@@ -49,10 +47,9 @@ function checkDescription(value: unknown): CheckFailure[] {
 
 export function checkInputs(news: Record<string, unknown>): CheckFailure[] {
   return [
-    ...checkId("vpcId", news.vpcId, true),
+    ...checkId("vpcId", news.vpcId),
     ...checkCidr("destinationCidrBlock", news.destinationCidrBlock),
-    ...checkId("instanceId", news.instanceId, true),
-    ...checkId("routeTableId", news.routeTableId, false),
+    ...checkId("instanceId", news.instanceId),
     ...checkDescription(news.description),
   ];
 }
@@ -66,7 +63,6 @@ export function routeInputs(props: Record<string, unknown>): RouteInputs {
     destinationCidrBlock: props.destinationCidrBlock as string,
     instanceId: props.instanceId as string,
     description: text("description"),
-    routeTableId: text("routeTableId"),
     replaceConflicting: props.replaceConflicting === true,
   };
 }

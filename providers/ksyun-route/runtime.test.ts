@@ -157,7 +157,8 @@ describe("diff", () => {
       ["destinationCidrBlock"],
     ],
     ["instance", { ...route("10.244.8.0/24", NODE_2), description: "node a", __provider: "p" }, true, ["instanceId"]],
-    ["description only", { ...route("10.244.8.0/24"), description: "node b", __provider: "p" }, true, []],
+    // KSYun keeps the description a route was created with: nothing to change.
+    ["description only", { ...route("10.244.8.0/24"), description: "node b", __provider: "p" }, false, []],
     ["provider code only", { ...route("10.244.8.0/24"), description: "node a", __provider: "q" }, true, []],
     [
       "unknown instance",

@@ -6,9 +6,16 @@ import { createCipheriv, createDecipheriv } from "node:crypto";
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
 
+/** AES-128, -192 or -256: the key string's UTF-8 bytes are the key. */
+export const AES_KEY_BYTES = [16, 24, 32] as const;
+
+export function isCipherKeyLength(key: string): boolean {
+  return (AES_KEY_BYTES as readonly number[]).includes(Buffer.byteLength(key, "utf8"));
+}
+
 function cipherFor(key: string): { algorithm: string; keyBytes: Buffer; iv: Buffer } {
   const keyBytes = Buffer.from(key, "utf8");
-  if (![16, 24, 32].includes(keyBytes.length)) {
+  if (!isCipherKeyLength(key)) {
     throw new Error(`cipher key must be 16, 24 or 32 bytes long, got ${keyBytes.length}`);
   }
   return { algorithm: `aes-${keyBytes.length * 8}-cbc`, keyBytes, iv: keyBytes.subarray(0, 16) };

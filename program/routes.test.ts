@@ -1,32 +1,18 @@
 // The program's wiring under Pulumi mocks: what it declares for a plan (the planner has its own tests).
-import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
+import { allRegistered, recordRegistrations, resolve, type Registered } from "../test/support/pulumi-mocks.ts";
+import type * as ClusterManifests from "./cluster-manifests.ts";
 import { parseConfig, type ProgramConfig } from "./config.ts";
 import type { RoutePlan } from "./plan.ts";
-import type * as Stack from "./stack.ts";
+import type * as Routes from "./routes.ts";
 
-interface Registered {
-  type: string;
-  name: string;
-  inputs: Record<string, unknown>;
-}
-const registered: Registered[] = [];
-let stack: typeof Stack;
+let registered: Registered[];
+let routes: typeof Routes;
+let manifests: typeof ClusterManifests;
 
 beforeAll(async () => {
-  await pulumi.runtime.setMocks(
-    {
-      newResource: (args) => {
-        registered.push({ type: args.type, name: args.name, inputs: args.inputs });
-        return { id: `${args.name}_id`, state: { ...args.inputs, routeId: `rt-${args.name}` } };
-      },
-      call: (args) => args.inputs,
-    },
-    "ksyun-route",
-    "test",
-    false,
-  );
-  stack = await import("./stack.ts");
+  registered = await recordRegistrations((args) => ({ routeId: `rt-${args.name}` }));
+  [routes, manifests] = await Promise.all([import("./routes.ts"), import("./cluster-manifests.ts")]);
 });
 
 const VPC = "2429a51f-acb2-4124-a5f7-81ec34951c9e";
@@ -59,27 +45,27 @@ const plan: RoutePlan = {
       instanceIdSource: "InternalIP",
     },
   ],
-  skipped: [{ node: "n3", reason: "no pod CIDR yet" }],
+  skipped: [{ node: "n3", reason: "no pod CIDR yet", kind: "unroutable" }],
   needsIpLookup: [],
   creates: ["n2"],
   replaces: [],
   deletes: ["gone"],
+  withheld: [],
   deferred: [],
   maxRouteDeletes: 3,
   warnings: [],
 };
 
-const resolve = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((r) => o.apply(r));
 const of = (type: string) => registered.filter((r) => r.type === type);
 
 describe("declareRoutes", () => {
   it("declares one VpcRoute per planned node with stable names and a description naming cluster and node", async () => {
     registered.length = 0;
-    const outputs = stack.declareRoutes(config(), plan);
+    const outputs = routes.declareRoutes(config(), plan);
     await resolve(outputs.routes);
-    const routes = of("pulumi-nodejs:dynamic/ksyun:VpcRoute");
-    expect(routes.map((r) => r.name)).toEqual(["route-n1", "route-n2"]);
-    expect(routes[0]!.inputs).toMatchObject({
+    const declared = of("pulumi-nodejs:dynamic/ksyun:VpcRoute");
+    expect(declared.map((r) => r.name)).toEqual(["route-n1", "route-n2"]);
+    expect(declared[0]!.inputs).toMatchObject({
       vpcId: VPC,
       destinationCidrBlock: "172.16.1.0/24",
       instanceId: I1,
@@ -89,19 +75,23 @@ describe("declareRoutes", () => {
   });
 
   it("outputs per node its CIDR, instance and route id, the skipped nodes with reasons, and counts", async () => {
-    const outputs = stack.declareRoutes(config(), plan);
+    const outputs = routes.declareRoutes(config(), plan);
     expect(await resolve(outputs.routes)).toEqual({
       n1: { cidr: "172.16.1.0/24", instanceId: I1, routeId: "rt-route-n1" },
       n2: { cidr: "172.16.2.0/24", instanceId: I2, routeId: "rt-route-n2" },
     });
     expect(outputs.skippedNodes).toEqual({ n3: "no pod CIDR yet" });
-    expect(outputs.counts).toEqual({ routes: 2, skipped: 1, creates: 1, replaces: 0, deletes: 1 });
+    expect(outputs.withheldDeletes).toEqual([]);
+    expect(outputs.counts).toEqual({ routes: 2, skipped: 1, creates: 1, replaces: 0, deletes: 1, withheld: 0 });
   });
 
   it("passes replaceConflictingRoutes through", async () => {
     registered.length = 0;
-    stack.declareRoutes(config({ replaceConflictingRoutes: "true" }), { ...plan, routes: plan.routes.slice(0, 1) });
-    await new Promise((r) => setTimeout(r, 50));
+    const outputs = routes.declareRoutes(config({ replaceConflictingRoutes: "true" }), {
+      ...plan,
+      routes: plan.routes.slice(0, 1),
+    });
+    await resolve(outputs.routes);
     expect(of("pulumi-nodejs:dynamic/ksyun:VpcRoute")[0]!.inputs.replaceConflicting).toBe(true);
   });
 });
@@ -109,10 +99,11 @@ describe("declareRoutes", () => {
 describe("declareClusterManifests", () => {
   it("gives the Kubernetes provider the kubeconfig path, never the file's contents", async () => {
     registered.length = 0;
-    stack.declareClusterManifests(config({ kubeconfig: "/home/me/.kube/prod", kubeContext: "prod" }), {
-      monitorToken: true,
-    });
-    await new Promise((r) => setTimeout(r, 50));
+    await allRegistered(
+      manifests.declareClusterManifests(config({ kubeconfig: "/home/me/.kube/prod", kubeContext: "prod" }), {
+        monitorToken: true,
+      }),
+    );
     expect(of("pulumi:providers:kubernetes")[0]!.inputs).toMatchObject({
       kubeconfig: "/home/me/.kube/prod",
       context: "prod",
@@ -121,8 +112,9 @@ describe("declareClusterManifests", () => {
 
   it("declares the groups that are switched on", async () => {
     registered.length = 0;
-    stack.declareClusterManifests(config({ enableMasqAgent: "false" }), { monitorToken: false });
-    await new Promise((r) => setTimeout(r, 50));
+    await allRegistered(
+      manifests.declareClusterManifests(config({ enableMasqAgent: "false" }), { monitorToken: false }),
+    );
     const names = registered.map((r) => `${r.type}/${r.name}`);
     expect(names).toContain("kubernetes:apps/v1:DaemonSet/calico-cni");
     expect(names.some((n) => n.includes("ip-masq-agent"))).toBe(false);

@@ -1,0 +1,42 @@
+// The cluster-side manifests for a configuration, through a Kubernetes provider for the configured cluster. Loaded
+// only by runs that declare manifests: the watcher's routes-only runs never load the Kubernetes SDK.
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import type { ProgramConfig } from "./config.ts";
+import { declareManifests, type ManifestArgs, type ManifestResources } from "./manifests/index.ts";
+
+/** The manifests of the enabled groups, through a provider for the configured cluster. */
+export function declareClusterManifests(
+  config: ProgramConfig,
+  options: { monitorToken: boolean; secret?: ManifestArgs["secret"] },
+): ManifestResources & { provider: k8s.Provider } {
+  // A path, not the file's contents: the contents hold credentials the state must not keep.
+  const provider = new k8s.Provider("cluster", { kubeconfig: config.kubeconfig, context: config.kubeContext });
+  const resources = declareManifests(
+    {
+      podCidr: config.podCidr,
+      vpcCidr: config.vpcCidr ?? "",
+      region: config.region,
+      vpcId: config.vpcId,
+      clusterUuid: config.clusterUuid ?? "",
+      monitorToken: options.monitorToken,
+      skipAwait: config.skipAwait,
+      enable: {
+        secret: config.enableSecret,
+        cni: config.enableCni,
+        masqAgent: config.enableMasqAgent,
+        watcher: config.enableWatcher,
+      },
+      images: {
+        cni: config.cniImage,
+        masqAgent: config.masqAgentImage,
+        watcher: config.watcherImage,
+        annotator: config.annotatorImage,
+      },
+      secret: options.secret,
+      watcher: { stack: pulumi.getStack() },
+    },
+    { provider },
+  );
+  return { ...resources, provider };
+}

@@ -1,0 +1,50 @@
+// What the program declares for a plan: one VpcRoute per planned route, and the stack outputs. No I/O of its
+// own, so its wiring is tested with Pulumi mocks.
+import * as pulumi from "@pulumi/pulumi";
+import { VpcRoute } from "@ksyun-route/provider";
+import type { RouteOutputs } from "./contract.ts";
+import { routeDescription } from "./names.ts";
+import type { RoutePlan } from "./plan.ts";
+
+export interface DeclaredOutputs {
+  /** Per node: its pod CIDR, instance and route id (see StackOutputs in contract.ts). */
+  routes: pulumi.Output<RouteOutputs>;
+  skippedNodes: Record<string, string>;
+  withheldDeletes: string[];
+  counts: Record<string, number>;
+}
+
+export function declareRoutes(
+  config: {
+    readonly vpcId: string;
+    readonly clusterUuid: string | undefined;
+    readonly replaceConflictingRoutes: boolean;
+  },
+  plan: RoutePlan,
+): DeclaredOutputs {
+  plan.skipped.forEach((s) => pulumi.log.warn(`node ${s.node} gets no route: ${s.reason}`));
+  plan.warnings.forEach((w) => pulumi.log.warn(w));
+  const routes = plan.routes.map((r) => {
+    const route = new VpcRoute(r.resourceName, {
+      vpcId: config.vpcId,
+      destinationCidrBlock: r.destinationCidrBlock,
+      instanceId: r.instanceId,
+      description: routeDescription(config.clusterUuid, r.nodeName),
+      replaceConflicting: config.replaceConflictingRoutes,
+    });
+    return [r.nodeName, { cidr: r.destinationCidrBlock, instanceId: r.instanceId, routeId: route.routeId }] as const;
+  });
+  return {
+    routes: pulumi.output(Object.fromEntries(routes)),
+    skippedNodes: Object.fromEntries(plan.skipped.map((s) => [s.node, s.reason])),
+    withheldDeletes: plan.withheld,
+    counts: {
+      routes: plan.routes.length,
+      skipped: plan.skipped.length,
+      creates: plan.creates.length,
+      replaces: plan.replaces.length,
+      deletes: plan.deletes.length,
+      withheld: plan.withheld.length,
+    },
+  };
+}

@@ -1,0 +1,54 @@
+// What the watcher's event path did since the last convergence run, handed to that run in a file named by
+// KSYUN_ROUTE_HANDOFF: routes it made (the run's create records them without a KSYun call, and the program does not
+// check them again) and route ids it deleted (the run's delete of one makes no call). Only positive knowledge of
+// the event path's own successful calls goes in, so trusting it can neither duplicate nor orphan a route.
+import { readFileSync } from "node:fs";
+import { rename, writeFile } from "node:fs/promises";
+import { KSYUN_ID } from "./ids.ts";
+
+export const HANDOFF_ENV = "KSYUN_ROUTE_HANDOFF";
+
+export interface HandoffRoute {
+  readonly routeId: string;
+  readonly destinationCidrBlock: string;
+  readonly instanceId: string;
+}
+
+export interface Handoff {
+  readonly vpcId: string;
+  readonly created: readonly HandoffRoute[];
+  readonly deleted: readonly string[];
+}
+
+const isRoute = (r: unknown): r is HandoffRoute => {
+  const route = r as Partial<HandoffRoute> | null;
+  return (
+    typeof route?.routeId === "string" &&
+    typeof route.destinationCidrBlock === "string" &&
+    typeof route.instanceId === "string" &&
+    KSYUN_ID.test(route.instanceId)
+  );
+};
+
+/** The handoff of the run this process belongs to, if the watcher gave one. */
+export function readHandoff(env: Readonly<Record<string, string | undefined>> = process.env): Handoff | undefined {
+  const path = env[HANDOFF_ENV];
+  if (!path) return undefined;
+  const parsed = JSON.parse(readFileSync(path, "utf8")) as Partial<Handoff>;
+  if (
+    typeof parsed.vpcId !== "string" ||
+    !Array.isArray(parsed.created) ||
+    !parsed.created.every(isRoute) ||
+    !Array.isArray(parsed.deleted) ||
+    !parsed.deleted.every((id) => typeof id === "string")
+  ) {
+    throw new Error(`${HANDOFF_ENV} ${path} is not a handoff file`);
+  }
+  return parsed as Handoff;
+}
+
+/** Replaces the file whole, so a run starting meanwhile reads the old or the new one, never half of one. */
+export async function writeHandoff(path: string, handoff: Handoff): Promise<void> {
+  await writeFile(`${path}.tmp`, JSON.stringify(handoff));
+  await rename(`${path}.tmp`, path);
+}
