@@ -1,7 +1,7 @@
-import { Agent as HttpAgent } from "node:http";
-import { Agent as HttpsAgent } from "node:https";
-import axios from "axios";
-import type { AxiosInstance } from "axios";
+// HTTP on node:http(s) itself, not an HTTP library: the client runs in the long-lived watcher and in every
+// provider process, and axios alone adds ~20 MiB RSS to a Node process (Node's fetch as much) for one signed GET.
+import { Agent as HttpAgent, request as httpRequest } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { CredentialSource } from "./credentials.ts";
 import { API_VERSION, baseUrl } from "./endpoints.ts";
 import type { Service } from "./endpoints.ts";
@@ -29,10 +29,26 @@ export type TransportOptions = {
 
 const USER_AGENT = "ksyun-route";
 
-/** Sends one signed GET per call; one axios instance with keep-alive agents per base URL. */
+/** The status and text body of one GET; rejects with the transport's error (its code, e.g. ECONNRESET). */
+function get(url: URL, headers: Record<string, string>, agent: HttpAgent, signal: AbortSignal) {
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+    // node:http never follows redirects, which would carry the Authorization header to another host.
+    const req = send(url, { method: "GET", headers, agent, signal }, (res) => {
+      res.setEncoding("utf8");
+      let body = "";
+      res.on("data", (chunk: string) => (body += chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/** Sends one signed GET per call over keep-alive agents. */
 export class HttpTransport {
   readonly #options: TransportOptions;
-  readonly #instances = new Map<string, AxiosInstance>();
   readonly #httpAgent = new HttpAgent({ keepAlive: true });
   readonly #httpsAgent = new HttpsAgent({ keepAlive: true });
 
@@ -57,18 +73,20 @@ export class HttpTransport {
     const signature = /Signature=([0-9a-f]+)/.exec(signed.authorization ?? "")?.[1] ?? "";
     const secrets = [credentials.secretAccessKey, credentials.accessKeyId, credentials.securityToken ?? "", signature];
     // Like the original, the token also goes in the unsigned X-Ksc-Security-Token (spec §10.3).
-    const token = credentials.securityToken ? { "X-Ksc-Security-Token": credentials.securityToken } : {};
+    const token: Record<string, string> = credentials.securityToken
+      ? { "X-Ksc-Security-Token": credentials.securityToken }
+      : {};
     const signal = AbortSignal.timeout(timeoutMs);
     let response;
     try {
-      response = await this.#instance(url).request<string>({
-        method: "GET",
-        url: `/?${encodeQuery(query)}`,
-        headers: { ...signed, ...token, ...request.headers, "User-Agent": USER_AGENT },
+      response = await get(
+        new URL(`/?${encodeQuery(query)}`, url),
+        { ...signed, ...token, ...request.headers, "User-Agent": USER_AGENT },
+        url.protocol === "https:" ? this.#httpsAgent : this.#httpAgent,
         signal,
-      });
+      );
     } catch (error) {
-      // Never rethrow the AxiosError: its config holds the signed headers.
+      // Only the code and message go on: never an object that holds the signed headers.
       const cause = error as { code?: unknown; message?: unknown };
       throw new KsyunApiError({
         action: request.action,
@@ -76,28 +94,11 @@ export class HttpTransport {
         serverMessage: signal.aborted ? `no response within ${timeoutMs} ms` : redact(String(cause.message), secrets),
       });
     }
-    return readResponse(request.action, response.status, response.data, secrets);
+    return readResponse(request.action, response.status, response.body, secrets);
   }
 
   close(): void {
     this.#httpAgent.destroy();
     this.#httpsAgent.destroy();
-  }
-
-  #instance(url: URL): AxiosInstance {
-    let instance = this.#instances.get(url.origin);
-    if (!instance) {
-      instance = axios.create({
-        baseURL: url.origin,
-        httpAgent: this.#httpAgent,
-        httpsAgent: this.#httpsAgent,
-        // A redirect would carry the Authorization header to another host.
-        maxRedirects: 0,
-        responseType: "text",
-        validateStatus: () => true,
-      });
-      this.#instances.set(url.origin, instance);
-    }
-    return instance;
   }
 }
