@@ -7,7 +7,7 @@ export { VPC_ROUTE_TYPE } from "@ksyun-route/provider/resource-type";
 export { CONFIG_SCHEMA, ConfigError, NAMESPACE, parseConfig, type ProgramConfig } from "./config.ts";
 export { loadKubeConfig } from "./cluster.ts";
 export { gatherFacts, planWithFacts, type Facts } from "./facts.ts";
-export { EXCLUDE_LABELS, INSTANCE_ANNOTATIONS } from "./node-facts.ts";
+export { routingView } from "./node-facts.ts";
 export { routeDescription, routeResourceName } from "./names.ts";
 export {
   defaultMaxRouteDeletes,

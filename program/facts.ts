@@ -56,10 +56,12 @@ export async function planWithFacts(
   const made = new Set((handoff?.created ?? []).map((r) => `${r.destinationCidrBlock} ${r.instanceId}`));
   const checks: {
     goneRouteIds: Set<string>;
+    nodeTrouble?: ReadonlyMap<string, string>;
     missingInstances?: ReadonlyMap<string, string>;
     vpcRoutes?: ReadonlyMap<string, VpcRouteFact>;
   } = {
     goneRouteIds: new Set([...(handoff?.deleted ?? []), ...(input.goneRouteIds ?? [])]),
+    ...(handoff && { nodeTrouble: new Map(Object.entries(handoff.trouble)) }),
   };
   const replan = () => planRoutes({ ...input, ...checks });
   let plan = replan();

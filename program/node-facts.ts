@@ -1,6 +1,6 @@
 // What one Kubernetes Node means for routing, decided without I/O. The only lookup that needs the cloud
 // (instance by InternalIP) is reported as "needs-ip-lookup" so the caller can batch it for all nodes.
-import type { V1Node } from "@kubernetes/client-node";
+import type { V1Node, V1NodeSystemInfo } from "@kubernetes/client-node";
 import { cidrContains, formatIpv4Cidr, isIpv6Cidr, parseIpv4, parseIpv4Cidr } from "@ksyun-route/provider/cidr";
 import type { Ipv4Cidr } from "@ksyun-route/provider/cidr";
 import { KSYUN_ID } from "@ksyun-route/provider/ids";
@@ -137,4 +137,41 @@ export function readNodeFacts(node: V1Node, context: NodeFactsContext): NodeFact
     return skip(`no KEC instance id: ${tried.join("; ")}; no IPv4 InternalIP to look up`, "trouble");
   }
   return { name, status: "needs-ip-lookup", podCidr: pod.cidr, internalIp, tried };
+}
+
+/**
+ * The part of a node readNodeFacts reads, as a node of its own: what a watcher needs to keep of each node (its
+ * informer cache holds this, not the whole object), and what changes when a node's route may change. An exclusion
+ * label counts by its presence only.
+ */
+export function routingView(node: V1Node): V1Node {
+  const meta = node.metadata ?? {};
+  const pick = (from: Record<string, string> | undefined, keys: readonly string[], value?: string) => {
+    const found = keys.filter((key) => from?.[key] !== undefined);
+    return found.length ? Object.fromEntries(found.map((key) => [key, value ?? from![key]!])) : undefined;
+  };
+  const labels = pick(meta.labels, EXCLUDE_LABELS, "");
+  const annotations = pick(meta.annotations, INSTANCE_ANNOTATIONS);
+  const spec = node.spec ?? {};
+  const systemUUID = node.status?.nodeInfo?.systemUUID;
+  const addresses = node.status?.addresses?.filter((a) => a.type === "InternalIP");
+  return {
+    metadata: {
+      ...(meta.name !== undefined && { name: meta.name }),
+      ...(meta.uid !== undefined && { uid: meta.uid }),
+      ...(meta.deletionTimestamp && { deletionTimestamp: meta.deletionTimestamp }),
+      ...(labels && { labels }),
+      ...(annotations && { annotations }),
+    },
+    spec: {
+      ...(spec.podCIDR !== undefined && { podCIDR: spec.podCIDR }),
+      ...(spec.podCIDRs !== undefined && { podCIDRs: spec.podCIDRs }),
+      ...(spec.providerID !== undefined && { providerID: spec.providerID }),
+    },
+    status: {
+      // readNodeFacts reads systemUUID alone of the system info.
+      ...(systemUUID !== undefined && { nodeInfo: { systemUUID } as V1NodeSystemInfo }),
+      ...(addresses?.length && { addresses }),
+    },
+  };
 }

@@ -48,6 +48,7 @@ interface Row {
   vpcRoutes?: [string, VpcRouteFact][];
   replaceConflictingRoutes?: boolean;
   goneRouteIds?: string[];
+  nodeTrouble?: [string, string][];
   want?: Want;
   error?: RegExp;
 }
@@ -65,6 +66,7 @@ function plan(row: Row): RoutePlan {
     vpcRoutes: row.vpcRoutes && new Map(row.vpcRoutes),
     replaceConflictingRoutes: row.replaceConflictingRoutes,
     goneRouteIds: row.goneRouteIds && new Set(row.goneRouteIds),
+    nodeTrouble: row.nodeTrouble && new Map(row.nodeTrouble),
   });
 }
 
@@ -289,6 +291,23 @@ const rows: Row[] = [
       creates: ["b"],
       replaces: ["c"],
       skipped: [["a", `destination ${cidr(1)} is held by route foreign (Host, next hop ${id(9)}); remove it`]],
+    },
+  },
+  {
+    name: "trouble an edge found (KSYun refused the route) holds back that node's new route only",
+    nodes: [nd("a", 1), nd("b", 2, 20), nd("c", 3)],
+    current: [cur("b", 2)],
+    nodeTrouble: [
+      ["a", "KSYun refused its route: QuotaExceeded"],
+      ["b", "KSYun refused its route: QuotaExceeded"],
+    ],
+    want: {
+      routes: [rt("b", 2), rt("c", 3)],
+      creates: ["c"],
+      skipped: [
+        ["a", "KSYun refused its route: QuotaExceeded"],
+        ["b", "KSYun refused its route: QuotaExceeded"],
+      ],
     },
   },
   {

@@ -65,6 +65,8 @@ export interface PlanInput extends NodeListInput {
   readonly replaceConflictingRoutes?: boolean | undefined;
   /** Route ids known to be gone already: a withheld delete of one of them is no delete at all. */
   readonly goneRouteIds?: ReadonlySet<string> | undefined;
+  /** Nodes an edge found in trouble of its own (node → why; e.g. KSYun refused their route): no new route. */
+  readonly nodeTrouble?: ReadonlyMap<string, string> | undefined;
 }
 
 export interface RoutePlan {
@@ -252,6 +254,8 @@ export function planRoutes(input: PlanInput): RoutePlan {
   }
   for (const { route } of candidates) {
     if (established(route)) continue;
+    const known = input.nodeTrouble?.get(route.nodeName);
+    if (known !== undefined) blame(route.nodeName, known);
     const missing = input.missingInstances?.get(route.instanceId);
     if (missing !== undefined)
       blame(route.nodeName, `KEC instance ${route.instanceId} (from ${route.instanceIdSource}) ${missing}`);

@@ -1,7 +1,9 @@
 // What the watcher's event path did since the last convergence run, handed to that run in a file named by
 // KSYUN_ROUTE_HANDOFF: routes it made (the run's create records them without a KSYun call, and the program does not
-// check them again) and route ids it deleted (the run's delete of one makes no call). Only positive knowledge of
-// the event path's own successful calls goes in, so trusting it can neither duplicate nor orphan a route.
+// check them again), route ids it deleted (the run's delete of one makes no call), and nodes whose route KSYun
+// refused. Only the event path's own answers from KSYun go in, so trusting them can neither duplicate nor orphan
+// a route. With a handoff the run only records: its create makes no new route (see RouteProvider), since every
+// route the watcher makes must be in its ledger first.
 import { readFileSync } from "node:fs";
 import { rename, writeFile } from "node:fs/promises";
 import { KSYUN_ID } from "./ids.ts";
@@ -18,6 +20,8 @@ export interface Handoff {
   readonly vpcId: string;
   readonly created: readonly HandoffRoute[];
   readonly deleted: readonly string[];
+  /** Nodes whose route KSYun refused on the event path (node → why): the run does not try them again. */
+  readonly trouble: Readonly<Record<string, string>>;
 }
 
 const isRoute = (r: unknown): r is HandoffRoute => {
@@ -40,7 +44,10 @@ export function readHandoff(env: Readonly<Record<string, string | undefined>> = 
     !Array.isArray(parsed.created) ||
     !parsed.created.every(isRoute) ||
     !Array.isArray(parsed.deleted) ||
-    !parsed.deleted.every((id) => typeof id === "string")
+    !parsed.deleted.every((id) => typeof id === "string") ||
+    typeof parsed.trouble !== "object" ||
+    parsed.trouble === null ||
+    !Object.values(parsed.trouble).every((why) => typeof why === "string")
   ) {
     throw new Error(`${HANDOFF_ENV} ${path} is not a handoff file`);
   }

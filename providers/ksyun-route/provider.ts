@@ -68,7 +68,10 @@ export class RouteProvider {
     return { changes, replaces, deleteBeforeReplace: true };
   }
 
-  /** Idempotent: adopts an identical existing host route; repairs a create interrupted after the API call. */
+  /**
+   * Idempotent: adopts an identical existing host route; repairs a create interrupted after the API call. In a
+   * watcher's run (a handoff is given) it only adopts: see handoff.ts.
+   */
   async create(props: Props): Promise<pulumi.dynamic.CreateResult> {
     const inputs = routeInputs(props);
     const made = this.#handoff?.vpcId === inputs.vpcId ? this.#handoff.created : [];
@@ -82,6 +85,12 @@ export class RouteProvider {
     const existing = (await this.#store.listing(inputs.vpcId)).byDestination.get(inputs.destinationCidrBlock);
     if (existing && isHostRouteTo(existing, inputs.instanceId)) {
       return { id: existing.routeId, outs: outputs(inputs, existing, true) };
+    }
+    if (this.#handoff) {
+      throw new Error(
+        `route ${inputs.destinationCidrBlock} → ${inputs.instanceId} not made: a watcher's run only records, and the ` +
+          "watcher's event path makes every route after writing it to its ledger (its next pass makes this one)",
+      );
     }
     if (existing) {
       if (!inputs.replaceConflicting) throw conflict(inputs, existing);
