@@ -7,6 +7,7 @@ export { VPC_ROUTE_TYPE } from "@ksyun-route/provider/resource-type";
 export { CONFIG_SCHEMA, ConfigError, NAMESPACE, parseConfig, type ProgramConfig } from "./config.ts";
 export { loadKubeConfig } from "./cluster.ts";
 export { gatherFacts, planWithFacts, type Facts } from "./facts.ts";
+export { instancesByPrivateIp, vpcInstanceIds } from "./lookups.ts";
 export { routingView } from "./node-facts.ts";
 export { routeDescription, routeResourceName } from "./names.ts";
 export {

@@ -1,45 +1,50 @@
-import { ConcurrentUpdateError } from "@pulumi/pulumi/automation/index.js";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { node } from "../program/testing.ts";
 import { Controller } from "./controller.ts";
 import { createMetrics } from "./metrics.ts";
-import type { NodeEvent } from "./node-report.ts";
 import type { StackOutputs } from "../program/contract.ts";
-import type { UpResult } from "./stack-runner.ts";
+import { ConcurrentUpdateError, type UpResult } from "./stack-runner.ts";
 
 const locked = (host: string, pid: number) =>
-  new ConcurrentUpdateError({
-    toString: () =>
-      `error: the stack is currently locked by 1 lock(s).\n  file:///s/x.json: created by root@${host} (pid ${pid}) at 2026-01-01T00:00:00Z`,
-  } as never);
+  new ConcurrentUpdateError(
+    `error: the stack is currently locked by 1 lock(s).\n  file:///s/x.json: created by root@${host} (pid ${pid}) at 2026-01-01T00:00:00Z`,
+  );
 
 const route = (cidr: string, routeId: string) => ({ cidr, instanceId: "i-1", routeId });
 const outputs = (routes: StackOutputs["routes"]): StackOutputs => ({ routes, skippedNodes: {}, withheldDeletes: [] });
+const handoff = { vpcId: "vpc", created: [], deleted: [], trouble: {} };
 
 /** A controller whose runs answer from `answers` in order (an Error is thrown), then succeed unchanged. */
 function setup(answers: (UpResult | Error)[], previous = outputs({})) {
-  const calls: { refresh: boolean; signal: AbortSignal }[] = [];
-  const events: NodeEvent[] = [];
-  const routed: string[] = [];
+  const calls: { refresh: boolean; signal: AbortSignal; env?: Readonly<Record<string, string>> }[] = [];
+  const path: string[] = [];
   const runner = {
     cancel: vi.fn(async () => {}),
-    outputs: vi.fn(async () => previous),
-    up: vi.fn(async ({ refresh, signal }: { refresh: boolean; signal: AbortSignal }) => {
-      calls.push({ refresh, signal });
+    up: vi.fn(async (o: { refresh: boolean; signal: AbortSignal; env?: Readonly<Record<string, string>> }) => {
+      calls.push(o);
+      path.push(`up${o.refresh ? " --refresh" : ""}`);
       const answer = answers.shift() ?? { outputs: previous, changes: 0 };
       if (answer instanceof Error) throw answer;
       return answer;
     }),
   };
+  const eventPath = {
+    started: false,
+    start: vi.fn(async () => {
+      path.push("start");
+      eventPath.started = true;
+    }),
+    stop: vi.fn(() => void (eventPath.started = false)),
+    trigger: vi.fn(() => void path.push("pass")),
+    idle: vi.fn(async () => {}),
+    relist: vi.fn(async () => void path.push("relist")),
+    prepare: vi.fn(async () => ({ handoff, env: { KSYUN_ROUTE_HANDOFF: "/tmp/h" } })),
+    recorded: vi.fn(async () => void path.push("recorded")),
+  };
   const metrics = createMetrics();
   const controller = new Controller({
     runner,
-    nodes: { node: (name) => node(name), names: () => ["a", "b"] },
-    reporter: {
-      emit: async (e) => void events.push(...e),
-      markRouted: async (nodes) => void routed.push(...nodes.map((n) => n.metadata!.name!)),
-    },
+    eventPath,
     metrics,
     log: pino({ level: "silent" }),
     debounceMs: 1000,
@@ -49,7 +54,7 @@ function setup(answers: (UpResult | Error)[], previous = outputs({})) {
   });
   const runs = async (result: string) =>
     (await metrics.runs.get()).values.find((v) => v.labels.result === result)?.value ?? 0;
-  return { controller, runner, calls, events, routed, metrics, runs };
+  return { controller, runner, eventPath, calls, path, metrics, runs };
 }
 
 beforeEach(() => {
@@ -60,16 +65,42 @@ afterEach(() => {
 });
 
 describe("Controller", () => {
-  it("a new leader's first run refreshes; node changes are coalesced into event runs", async () => {
-    const { controller, calls } = setup([]);
+  it("a new leader starts its event path, then refreshes; node changes go to the event path at once", async () => {
+    const { controller, calls, path } = setup([]);
     controller.nodeChanged(); // not leading: ignored
     controller.startLeading(undefined);
     expect(controller.ready).toBe(false);
     await vi.advanceTimersByTimeAsync(1000);
     expect(controller.ready).toBe(true);
     for (let i = 0; i < 5; i++) controller.nodeChanged();
+    expect(path).toEqual(["start", "relist", "up --refresh", "recorded", "pass", "pass", "pass", "pass", "pass"]);
+    expect(calls[0]!.env).toEqual({ KSYUN_ROUTE_HANDOFF: "/tmp/h" });
+    await controller.stopLeading();
+  });
+
+  it("what the event path did is recorded by one debounced run", async () => {
+    const { controller, path } = setup([]);
+    controller.startLeading(undefined);
     await vi.advanceTimersByTimeAsync(1000);
-    expect(calls.map((c) => c.refresh)).toEqual([true, false]);
+    path.length = 0;
+    for (let i = 0; i < 5; i++) controller.eventPathActed();
+    await vi.advanceTimersByTimeAsync(999);
+    expect(path).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(path).toEqual(["up", "recorded"]);
+    await controller.stopLeading();
+  });
+
+  it("an event path that cannot start tries again with backoff, and runs nothing meanwhile", async () => {
+    const { controller, eventPath, calls } = setup([]);
+    eventPath.start.mockRejectedValueOnce(new Error("KSYun unreachable")).mockRejectedValueOnce(new Error("again"));
+    controller.startLeading(undefined);
+    await vi.advanceTimersByTimeAsync(2000 + 4000 - 1);
+    expect(eventPath.start).toHaveBeenCalledTimes(2);
+    expect(calls).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1 + 1000);
+    expect(eventPath.start).toHaveBeenCalledTimes(3);
+    expect(calls).toHaveLength(1);
     await controller.stopLeading();
   });
 
@@ -110,7 +141,7 @@ describe("Controller", () => {
     const { controller, runner } = setup([{ outputs: outputs({}), changes: 0 }, locked("watcher-old", 41)]);
     controller.startLeading("watcher-old");
     await vi.advanceTimersByTimeAsync(1000);
-    controller.nodeChanged();
+    controller.eventPathActed();
     await vi.advanceTimersByTimeAsync(1000);
     expect(runner.up).toHaveBeenCalledTimes(2);
     expect(runner.cancel).not.toHaveBeenCalled();
@@ -133,24 +164,22 @@ describe("Controller", () => {
     await controller.stopLeading();
   });
 
-  it("after a success: Events for new routes, the node condition, metrics", async () => {
-    const previous = outputs({ a: route("172.16.1.0/24", "r1") });
+  it("after a success: what the run recorded goes to the event path, and the metrics", async () => {
     const current = outputs({ a: route("172.16.1.0/24", "r1"), b: route("172.16.2.0/24", "r2") });
-    const { controller, events, routed, metrics } = setup([{ outputs: current, changes: 1 }], previous);
+    const { controller, eventPath, metrics } = setup([{ outputs: current, changes: 1 }]);
     controller.startLeading(undefined);
     await vi.advanceTimersByTimeAsync(1000);
-    expect(events.map((e) => `${e.node} ${e.reason}`)).toEqual(["b CreatedRoute"]);
-    expect(routed).toEqual(["a", "b"]);
+    expect(eventPath.recorded).toHaveBeenCalledWith(current, handoff);
     expect((await metrics.routesManaged.get()).values[0]?.value).toBe(2);
     expect((await metrics.driftRepaired.get()).values[0]?.value).toBe(1);
     await controller.stopLeading();
   });
 
-  it("stopLeading aborts the run in flight and schedules nothing more", async () => {
-    const { controller, runner, calls } = setup([]);
+  it("stopLeading aborts the run in flight, stops the event path and schedules nothing more", async () => {
+    const { controller, runner, eventPath, calls } = setup([]);
     let release = () => {};
-    runner.up.mockImplementationOnce(async ({ signal }) => {
-      calls.push({ refresh: true, signal });
+    runner.up.mockImplementationOnce(async ({ refresh, signal }) => {
+      calls.push({ refresh, signal });
       await new Promise<void>((resolve) => (release = resolve));
       throw new Error("cancelled");
     });
@@ -158,9 +187,10 @@ describe("Controller", () => {
     await vi.advanceTimersByTimeAsync(1000);
     const stopped = controller.stopLeading();
     expect(calls[0]!.signal.aborted).toBe(true);
+    expect(eventPath.stop).toHaveBeenCalled();
     release();
     await stopped;
-    controller.nodeChanged();
+    controller.eventPathActed();
     await vi.advanceTimersByTimeAsync(600_000);
     expect(calls).toHaveLength(1);
   });

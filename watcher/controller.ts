@@ -1,25 +1,38 @@
-// The leader's work: runs on node changes and periodically with refresh, one at a time, retried with capped backoff;
-// after each run, node conditions, Events and metrics. Only the Lease holder calls startLeading.
-import type { V1Node } from "@kubernetes/client-node";
+// The leader's work. Two jobs: the event path (event-path.ts) acts on KSYun at once for each node change; the
+// convergence run (`pulumi up` of the routes) follows, debounced, records what the event path did, repairs drift
+// (every resync, after a fresh listing, with --refresh) and performs what nothing else did. Runs go one at a time,
+// retried with capped backoff. Only the Lease holder calls startLeading.
 import type { Logger } from "pino";
-import { outputsOf, routeResourceName, type StackOutputs } from "../program/contract.ts";
+import type { Handoff } from "@ksyun-route/provider/handoff";
 import { backoffDelay } from "./backoff.ts";
 import { RouteEventTally } from "./engine-events.ts";
 import { isStaleLock, lockHolders, type StaleContext } from "./locks.ts";
 import type { Metrics, RunKind, RunResult } from "./metrics.ts";
-import { failureEvents, routeEvents } from "./node-report.ts";
-import type { NodeReporter } from "./node-reporter.ts";
 import { RunScheduler, type RunRequest } from "./scheduler.ts";
 import { errorSummary, isConcurrentUpdate, type StackRunner, type UpResult } from "./stack-runner.ts";
 
 /** A failing run is retried at 5 s, 10 s, 20 s, … up to 5 min, forever; a locked stack sooner. */
 const FAILURE_BACKOFF = { baseMs: 5_000, maxMs: 300_000 };
 const CONFLICT_BACKOFF = { baseMs: 2_000, maxMs: 30_000 };
+/** A term whose event path cannot start (config, KSYun unreachable) tries again. */
+const START_BACKOFF = { baseMs: 2_000, maxMs: 60_000 };
+/** How long a run waits for the event path's calls to finish, so it records them. */
+const IDLE_WAIT_MS = 60_000;
+
+export interface ControllerEventPath {
+  readonly started: boolean;
+  start(): Promise<void>;
+  stop(): void;
+  trigger(): void;
+  idle(maxMs: number): Promise<void>;
+  relist(): Promise<void>;
+  prepare(): Promise<{ handoff: Handoff; env: Record<string, string> }>;
+  recorded(outputs: UpResult["outputs"], handoff: Handoff): Promise<void>;
+}
 
 export interface ControllerOptions {
-  readonly runner: Pick<StackRunner, "up" | "outputs" | "cancel">;
-  readonly nodes: { node(name: string): V1Node | undefined; names(): string[] };
-  readonly reporter: Pick<NodeReporter, "markRouted" | "emit">;
+  readonly runner: Pick<StackRunner, "up" | "cancel">;
+  readonly eventPath: ControllerEventPath;
   readonly metrics: Metrics;
   readonly log: Logger;
   readonly debounceMs: number;
@@ -33,17 +46,20 @@ interface Term {
   readonly previousLeader: string | undefined;
   /** The next periodic sync, armed when a sync run ends (a sliding period, as the original's wait.Until). */
   resync: NodeJS.Timeout | undefined;
+  /** A retry of the event path's start. */
+  restart: NodeJS.Timeout | undefined;
+  startFailures: number;
   /** Until a run of the term gets past the stack lock, a stale lock may be cleared (see isStaleLock). */
   lockCheck: boolean;
   started: boolean;
 }
 
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
 export class Controller {
   readonly #o: ControllerOptions;
   readonly #scheduler: RunScheduler;
   #term: Term | undefined;
-  /** Outputs of the last successful run, to tell which routes a run created. */
-  #previous: StackOutputs | undefined;
   #failures = 0;
   #conflicts = 0;
 
@@ -61,25 +77,26 @@ export class Controller {
     });
   }
 
-  /** Ready unless leading without having started the term's first run. */
+  /** Ready unless leading without an event path or the term's first run started. */
   get ready(): boolean {
-    return !this.#term || this.#term.started;
+    return !this.#term || (this.#term.started && this.#o.eventPath.started);
   }
 
   startLeading(previousLeader: string | undefined): void {
     if (this.#term) return;
-    this.#term = {
+    const term: Term = {
       abort: new AbortController(),
       previousLeader,
       resync: undefined,
+      restart: undefined,
+      startFailures: 0,
       lockCheck: true,
       started: false,
     };
-    // Another leader may have run since this replica's last term.
-    this.#previous = undefined;
+    this.#term = term;
     this.#failures = this.#conflicts = 0;
     this.#scheduler.start();
-    this.#scheduler.trigger({ refresh: true });
+    void this.#startEventPath(term);
   }
 
   /** Stops scheduling and aborts the run in flight (the CLI cancels gracefully and unlocks); resolves when idle. */
@@ -88,39 +105,69 @@ export class Controller {
     this.#term = undefined;
     if (term) {
       clearTimeout(term.resync);
+      clearTimeout(term.restart);
       this.#scheduler.stop();
       term.abort.abort();
+      this.#o.eventPath.stop();
     }
     await this.#scheduler.settled();
   }
 
+  /** A routing-relevant node change: the event path acts at once. */
   nodeChanged(): void {
+    if (this.#term) this.#o.eventPath.trigger();
+  }
+
+  /** The event path acted: a convergence run records it. */
+  eventPathActed(): void {
     this.#scheduler.trigger({ refresh: false });
+  }
+
+  async #startEventPath(term: Term): Promise<void> {
+    try {
+      await this.#o.eventPath.start();
+    } catch (error) {
+      if (this.#term !== term) return;
+      const delay = backoffDelay(++term.startFailures, START_BACKOFF);
+      this.#o.log.error({ err: message(error), retryInMs: delay }, "the event path could not start");
+      term.restart = setTimeout(() => void this.#startEventPath(term), delay);
+      return;
+    }
+    if (this.#term !== term) return;
+    this.#o.log.info("event path started");
+    // A new leader's first run refreshes: another leader may have run since.
+    this.#scheduler.trigger({ refresh: true });
   }
 
   async #run(request: RunRequest): Promise<void> {
     const term = this.#term;
     if (!term) return;
     term.started = true;
-    const { metrics } = this.#o;
+    const { metrics, runner, eventPath } = this.#o;
     const kind: RunKind = request.refresh ? "sync" : "event";
     const endTimer = metrics.runDuration.startTimer({ kind });
     metrics.runInProgress.set(1);
     const tally = new RouteEventTally();
     let result: RunResult;
     try {
-      this.#previous ??= await this.#o.runner.outputs();
-      const up = await this.#o.runner.up({
+      if (request.refresh) {
+        // Drift first, by the event path from a fresh listing; the run then records the repairs.
+        await eventPath.relist();
+      }
+      await eventPath.idle(IDLE_WAIT_MS);
+      const { handoff, env } = await eventPath.prepare();
+      const up = await runner.up({
         refresh: request.refresh,
         signal: term.abort.signal,
-        onEvent: (event) => tally.add(event),
+        env,
+        onEvent: (e) => tally.add(e),
       });
       result = "success";
-      await this.#succeeded(up, kind, endTimer());
+      await eventPath.recorded(up.outputs, handoff);
+      this.#succeeded(up, kind, endTimer());
     } catch (error) {
       endTimer();
-      result = await this.#failed(error, request, term);
-      await this.#o.reporter.emit(failureEvents(tally.failures, this.#resourceNames()));
+      result = await this.#failed(error, request, term, tally.failures);
     } finally {
       metrics.runInProgress.set(0);
     }
@@ -133,21 +180,23 @@ export class Controller {
     for (const { op, ok } of tally.operations) metrics.routeOperations.inc({ op, result: ok ? "ok" : "error" });
   }
 
-  async #succeeded(up: UpResult, kind: RunKind, seconds: number): Promise<void> {
-    const { metrics, log, reporter, nodes } = this.#o;
+  #succeeded(up: UpResult, kind: RunKind, seconds: number): void {
+    const { metrics, log } = this.#o;
     this.#failures = this.#conflicts = 0;
     metrics.consecutiveFailures.set(0);
     metrics.lastSuccess.set(Date.now() / 1000);
-    const routed = Object.keys(up.outputs.routes);
-    metrics.routesManaged.set(routed.length);
+    const routes = Object.keys(up.outputs.routes).length;
+    metrics.routesManaged.set(routes);
     if (kind === "sync" && up.changes > 0) metrics.driftRepaired.inc();
-    log.info({ kind, changes: up.changes, routes: routed.length, seconds }, "run succeeded");
-    await reporter.emit(routeEvents(this.#previous ?? outputsOf({}), up.outputs));
-    this.#previous = up.outputs;
-    await reporter.markRouted(routed.flatMap((name) => nodes.node(name) ?? []));
+    log.info({ kind, changes: up.changes, routes, seconds }, "run succeeded");
   }
 
-  async #failed(error: unknown, request: RunRequest, term: Term): Promise<RunResult> {
+  async #failed(
+    error: unknown,
+    request: RunRequest,
+    term: Term,
+    routeFailures: ReadonlyMap<string, string>,
+  ): Promise<RunResult> {
     const { log, metrics, runner } = this.#o;
     if (term.abort.signal.aborted) {
       log.info("run aborted: no longer leading");
@@ -173,12 +222,9 @@ export class Controller {
     }
     const delay = backoffDelay(++this.#failures, FAILURE_BACKOFF);
     metrics.consecutiveFailures.set(this.#failures);
-    log.error({ err: errorSummary(error), failures: this.#failures, retryInMs: delay }, "run failed");
+    const routes = Object.fromEntries([...routeFailures].slice(0, 10));
+    log.error({ err: errorSummary(error), routes, failures: this.#failures, retryInMs: delay }, "run failed");
     this.#scheduler.triggerAfter(delay, request);
     return "failure";
-  }
-
-  #resourceNames(): Map<string, string> {
-    return new Map(this.#o.nodes.names().map((name) => [name, routeResourceName(name)]));
   }
 }

@@ -50,6 +50,35 @@ export function createMetrics() {
       registers,
     }),
     leader: new Gauge({ name: `${p}leader`, help: "1 while this replica holds the Lease", registers }),
+    // The event path's own KSYun calls (the runs' calls happen in their provider processes).
+    ksyunCalls: new Counter({
+      name: `${p}ksyun_calls_total`,
+      help: "KSYun API calls this watcher made itself (the event path), by action and result (ok, error)",
+      labelNames: ["action", "result"] as const,
+      registers,
+    }),
+    eventActions: new Counter({
+      name: `${p}event_route_operations_total`,
+      help: "Route operations of the event path (create, delete, adopt) by result (ok, error)",
+      labelNames: ["op", "result"] as const,
+      registers,
+    }),
+    nodesSkipped: new Gauge({
+      name: `${p}nodes_skipped`,
+      help: "Nodes without a route of their own by why (excluded, unroutable, trouble), as of the last pass",
+      labelNames: ["kind"] as const,
+      registers,
+    }),
+    deletesWithheld: new Gauge({
+      name: `${p}deletes_withheld`,
+      help: "Route deletes the mass-deletion guard holds back (see ksyun-route:allowMassDeletion)",
+      registers,
+    }),
+    ledgerEntries: new Gauge({
+      name: `${p}ledger_entries`,
+      help: "Routes made by the event path that no run has recorded yet",
+      registers,
+    }),
     informerRestarts: new Counter({
       name: `${p}informer_restarts_total`,
       help: "Node informer restarts after errors",

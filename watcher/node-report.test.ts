@@ -1,79 +1,106 @@
 import { describe, expect, it } from "vitest";
 import { node } from "../program/testing.ts";
-import { failureEvents, needsRouteCondition, routeCondition, routeEvents } from "./node-report.ts";
+import { conditionPatch, stateEvents, wantedCondition } from "./node-report.ts";
+import type { NodeRouteState } from "./route-sync.ts";
 
-const withCondition = (status: string, reason: string) => {
+const withCondition = (status: string, reason: string, message = "") => {
   const n = node("n1");
-  n.status!.conditions!.push({ type: "NetworkUnavailable", status, reason });
+  n.status!.conditions!.push({ type: "NetworkUnavailable", status, reason, message });
   return n;
 };
+const routed: NodeRouteState = { state: "routed", destination: "172.16.1.0/24", routeId: "r1", instanceId: "i-1" };
+const trouble: NodeRouteState = { state: "trouble", reason: 'pod CIDR 172.16.1.0/24 overlaps node "a"\'s' };
+const pending: NodeRouteState = { state: "pending", reason: "its route is being made" };
+const none: NodeRouteState = { state: "none", reason: "excluded by label service.ksyun.com/exclude-node" };
 
-describe("needsRouteCondition", () => {
+describe("wantedCondition", () => {
   it.each([
-    ["absent", node("n1"), true],
-    ["ours already", withCondition("False", "RouteCreated"), false],
-    ["False from someone else", withCondition("False", "NodeNetworkReady"), false],
-    ["Calico's CalicoIsUp", withCondition("False", "CalicoIsUp"), false],
-    ["Calico's CalicoIsDown (Calico's to clear)", withCondition("True", "CalicoIsDown"), false],
-    ["True/NoRouteCreated (the original controller's failure mark)", withCondition("True", "NoRouteCreated"), true],
-    ["Unknown", withCondition("Unknown", "NodeStatusUnknown"), true],
-  ])("%s → %s", (_, n, needed) => expect(needsRouteCondition(n)).toBe(needed));
+    ["routed, no condition yet", node("n1"), routed, { status: "False", reason: "RouteCreated" }],
+    [
+      "in trouble: True/NoRouteCreated with the reason",
+      node("n1"),
+      trouble,
+      { status: "True", reason: "NoRouteCreated" },
+    ],
+    ["pending: True/NoRouteCreated", node("n1"), pending, { status: "True", reason: "NoRouteCreated" }],
+    [
+      "routed over the original controller's failure mark",
+      withCondition("True", "NoRouteCreated"),
+      routed,
+      { status: "False" },
+    ],
+    [
+      "routed over someone else's False",
+      withCondition("False", "NodeNetworkReady"),
+      routed,
+      { reason: "RouteCreated" },
+    ],
+  ])("%s", (_, n, state, want) => {
+    expect(wantedCondition(n, state)).toMatchObject({ type: "NetworkUnavailable", ...want });
+  });
 
-  it("routeCondition is False/RouteCreated, as the original controller wrote it", () => {
-    const now = new Date("2026-01-01T00:00:00Z");
-    expect(routeCondition(now)).toMatchObject({ type: "NetworkUnavailable", status: "False", reason: "RouteCreated" });
+  it("names the reason and the route in the message", () => {
+    expect(wantedCondition(node("n1"), trouble)?.message).toBe(`ksyun-route made no VPC route yet: ${trouble.reason}`);
+    expect(wantedCondition(node("n1"), routed)?.message).toMatch(/VPC route r1 \(172\.16\.1\.0\/24 via instance i-1\)/);
+  });
+
+  it.each([
+    ["a node that wants no route", node("n1"), none],
+    ["Calico's condition (CalicoIsUp)", withCondition("False", "CalicoIsUp"), trouble],
+    ["Calico's condition (CalicoIsDown)", withCondition("True", "CalicoIsDown"), routed],
+  ])("leaves alone %s", (_, n, state) => expect(wantedCondition(n, state)).toBeUndefined());
+
+  it("writes nothing when the node already carries it", () => {
+    const n = withCondition("False", "RouteCreated", wantedCondition(node("n1"), routed)!.message!);
+    expect(wantedCondition(n, routed)).toBeUndefined();
   });
 });
 
-describe("routeEvents", () => {
-  const route = (cidr: string, routeId: string) => ({ cidr, instanceId: "i-1", routeId });
-  it("reports new and changed routes and newly skipped nodes, nothing that stayed the same", () => {
-    const previous = {
-      routes: { same: route("172.16.1.0/24", "r1"), moved: route("172.16.2.0/24", "r2") },
-      skippedNodes: { still: "no pod CIDR assigned yet", again: "no pod CIDR assigned yet" },
-      withheldDeletes: [],
-    };
-    const current = {
-      routes: {
-        same: route("172.16.1.0/24", "r1"),
-        moved: route("172.16.2.0/24", "r9"),
-        fresh: route("172.16.3.0/24", "r3"),
-      },
-      skippedNodes: { still: "no pod CIDR assigned yet", again: "excluded by label service.ksyun.com/exclude-node" },
-      withheldDeletes: [],
-    };
-    expect(routeEvents(previous, current)).toEqual([
-      {
-        node: "moved",
-        type: "Normal",
-        reason: "CreatedRoute",
-        message: "Created VPC route 172.16.2.0/24 via instance i-1 (r9)",
-      },
-      {
-        node: "fresh",
-        type: "Normal",
-        reason: "CreatedRoute",
-        message: "Created VPC route 172.16.3.0/24 via instance i-1 (r3)",
-      },
-      {
-        node: "again",
-        type: "Warning",
-        reason: "RouteSkipped",
-        message: "No route: excluded by label service.ksyun.com/exclude-node",
-      },
-    ]);
+describe("conditionPatch", () => {
+  const now = new Date("2026-01-02T00:00:00Z");
+  it("keeps the transition time while the status stays, and moves it when the status changes", () => {
+    const n = withCondition("True", "NoRouteCreated", "old");
+    n.status!.conditions!.at(-1)!.lastTransitionTime = new Date("2026-01-01T00:00:00Z");
+    const same = conditionPatch(
+      n,
+      { type: "NetworkUnavailable", status: "True", reason: "NoRouteCreated", message: "new" },
+      now,
+    );
+    expect(same.status.conditions[0]!.lastTransitionTime).toEqual(new Date("2026-01-01T00:00:00Z"));
+    const flipped = conditionPatch(n, wantedCondition(n, routed)!, now);
+    expect(flipped.status.conditions[0]).toMatchObject({
+      status: "False",
+      lastTransitionTime: now,
+      lastHeartbeatTime: now,
+    });
   });
 });
 
-describe("failureEvents", () => {
-  it("one Warning per node whose route failed", () => {
-    const failures = new Map([["route-b", "RouteQuotaExceeded"]]);
-    const names = new Map([
-      ["a", "route-a"],
-      ["b", "route-b"],
+describe("stateEvents", () => {
+  it("a route made, and a node newly in trouble or in trouble for a new reason; nothing that stayed", () => {
+    const before = new Map<string, NodeRouteState>([
+      ["made", pending],
+      ["same", routed],
+      ["worse", trouble],
+      ["still", trouble],
     ]);
-    expect(failureEvents(failures, names)).toEqual([
-      { node: "b", type: "Warning", reason: "CreateRouteFailed", message: "RouteQuotaExceeded" },
+    const after = new Map<string, NodeRouteState>([
+      ["made", routed],
+      ["same", routed],
+      ["worse", { state: "trouble", reason: "shares KEC instance i-1" }],
+      ["still", trouble],
+      ["fresh", trouble],
+      ["quiet", routed],
+    ]);
+    expect(stateEvents(before, after)).toEqual([
+      {
+        node: "made",
+        type: "Normal",
+        reason: "CreatedRoute",
+        message: "Created VPC route 172.16.1.0/24 via instance i-1 (r1)",
+      },
+      { node: "worse", type: "Warning", reason: "RouteSkipped", message: "No route: shares KEC instance i-1" },
+      { node: "fresh", type: "Warning", reason: "RouteSkipped", message: `No route: ${trouble.reason}` },
     ]);
   });
 });

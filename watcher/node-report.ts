@@ -1,27 +1,54 @@
-// What a run means for each node, without I/O: the NetworkUnavailable condition a routed node should carry, and the
-// Events that tell an operator (`kubectl describe node`) which routes were created, skipped or failed.
+// What the event path's states mean for each node, without I/O: the NetworkUnavailable condition (the gate the
+// Kubernetes route controller keeps: True/NoRouteCreated until the node's route exists, then False/RouteCreated; the
+// node lifecycle controller taints a node while it is True) and the Events that tell an operator
+// (`kubectl describe node`) what happened to the node's route.
 import type { V1Node, V1NodeCondition } from "@kubernetes/client-node";
-import type { StackOutputs } from "../program/contract.ts";
+import type { NodeRouteState } from "./route-sync.ts";
 
 export const CONDITION_TYPE = "NetworkUnavailable";
-export const CONDITION_REASON = "RouteCreated";
+export const ROUTED = "RouteCreated";
+export const NOT_ROUTED = "NoRouteCreated";
+const MAX_MESSAGE = 1024;
 
-/** Set when absent or reporting a problem of its own; Calico's conditions (reasons Calico*) are its to manage. */
-export function needsRouteCondition(node: V1Node): boolean {
-  const current = node.status?.conditions?.find((c) => c.type === CONDITION_TYPE);
-  if (!current) return true;
-  return current.status !== "False" && !(current.reason ?? "").startsWith("Calico");
+/** The condition's fields that carry meaning; times are set when written. */
+export type RouteCondition = Pick<V1NodeCondition, "type" | "status" | "reason" | "message">;
+
+export function currentCondition(node: V1Node): V1NodeCondition | undefined {
+  return node.status?.conditions?.find((c) => c.type === CONDITION_TYPE);
 }
 
-export function routeCondition(now: Date): V1NodeCondition {
-  return {
-    type: CONDITION_TYPE,
-    status: "False",
-    reason: CONDITION_REASON,
-    message: "ksyun-route created a VPC route for the node's pod CIDR",
-    lastTransitionTime: now,
-    lastHeartbeatTime: now,
-  };
+/**
+ * The condition the node should carry, or undefined when it carries it already or it is not ours to write: a
+ * node that wants no route, or whose condition Calico keeps (its reasons start with "Calico").
+ */
+export function wantedCondition(node: V1Node, state: NodeRouteState): RouteCondition | undefined {
+  if (state.state === "none") return undefined;
+  const current = currentCondition(node);
+  if ((current?.reason ?? "").startsWith("Calico")) return undefined;
+  const wanted: RouteCondition =
+    state.state === "routed"
+      ? {
+          type: CONDITION_TYPE,
+          status: "False",
+          reason: ROUTED,
+          message: `ksyun-route made VPC route ${state.routeId} (${state.destination} via instance ${state.instanceId})`,
+        }
+      : {
+          type: CONDITION_TYPE,
+          status: "True",
+          reason: NOT_ROUTED,
+          message: `ksyun-route made no VPC route yet: ${state.reason}`.slice(0, MAX_MESSAGE),
+        };
+  const same =
+    current?.status === wanted.status && current.reason === wanted.reason && current.message === wanted.message;
+  return same ? undefined : wanted;
+}
+
+/** The status patch for a condition (a strategic merge patch merges conditions by type). */
+export function conditionPatch(node: V1Node, wanted: RouteCondition, now: Date) {
+  const current = currentCondition(node);
+  const transition = current?.status === wanted.status ? (current.lastTransitionTime ?? now) : now;
+  return { status: { conditions: [{ ...wanted, lastHeartbeatTime: now, lastTransitionTime: transition }] } };
 }
 
 export interface NodeEvent {
@@ -31,37 +58,33 @@ export interface NodeEvent {
   readonly message: string;
 }
 
-/** Routes that are new or different since the previous outputs, and nodes newly skipped or skipped for a new reason. */
-export function routeEvents(previous: StackOutputs, current: StackOutputs): NodeEvent[] {
-  const created = Object.entries(current.routes)
-    .filter(([node, r]) => {
-      const before = previous.routes[node];
-      return !before || before.routeId !== r.routeId || before.cidr !== r.cidr || before.instanceId !== r.instanceId;
-    })
-    .map(([node, r]) => ({
-      node,
-      type: "Normal" as const,
-      reason: "CreatedRoute",
-      message: `Created VPC route ${r.cidr} via instance ${r.instanceId}${r.routeId ? ` (${r.routeId})` : ""}`,
-    }));
-  const skipped = Object.entries(current.skippedNodes)
-    .filter(([node, reason]) => previous.skippedNodes[node] !== reason)
-    .map(([node, reason]) => ({
-      node,
-      type: "Warning" as const,
-      reason: "RouteSkipped",
-      message: `No route: ${reason}`,
-    }));
-  return [...created, ...skipped];
-}
-
-/** One Warning per node whose route operation failed; `resourceNames` maps node names to their route's name. */
-export function failureEvents(failures: ReadonlyMap<string, string>, resourceNames: ReadonlyMap<string, string>) {
+/**
+ * Events for what changed between two passes' states: a route made (CreatedRoute), a node newly in trouble or in
+ * trouble for a new reason (RouteSkipped). A node's first state after a leader starts counts as a change only for
+ * trouble, so a new leader does not announce every existing route again.
+ */
+export function stateEvents(
+  before: ReadonlyMap<string, NodeRouteState>,
+  after: ReadonlyMap<string, NodeRouteState>,
+): NodeEvent[] {
   const events: NodeEvent[] = [];
-  for (const [node, resource] of resourceNames) {
-    const error = failures.get(resource);
-    if (error !== undefined) {
-      events.push({ node, type: "Warning", reason: "CreateRouteFailed", message: error.slice(0, 1024) });
+  for (const [node, state] of after) {
+    const old = before.get(node);
+    if (state.state === "routed" && old !== undefined && (old.state !== "routed" || old.routeId !== state.routeId)) {
+      events.push({
+        node,
+        type: "Normal",
+        reason: "CreatedRoute",
+        message: `Created VPC route ${state.destination} via instance ${state.instanceId} (${state.routeId})`,
+      });
+    }
+    if (state.state === "trouble" && !(old?.state === "trouble" && old.reason === state.reason)) {
+      events.push({
+        node,
+        type: "Warning",
+        reason: "RouteSkipped",
+        message: `No route: ${state.reason}`.slice(0, MAX_MESSAGE),
+      });
     }
   }
   return events;

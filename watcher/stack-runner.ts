@@ -1,14 +1,16 @@
-// Runs the program (a local program: the repository's Pulumi.yaml, through the language host) on the configured
-// stack with the Automation API, in the routes-only scope: KSYUN_ROUTE_SCOPE=routes makes the program declare only
-// its routes, and the targets keep the engine away from everything else in the state, so the manifests there are
-// neither refreshed, updated nor deleted, and a run needs no Kubernetes rights beyond reading Nodes.
-import {
-  ConcurrentUpdateError,
-  LocalWorkspace,
-  PulumiCommand,
-  type EngineEvent,
-  type Stack,
-} from "@pulumi/pulumi/automation/index.js";
+// The watcher's Pulumi runs: the real CLI (from PATH) on the repository's program and the configured stack, in the
+// routes-only scope (KSYUN_ROUTE_SCOPE=routes makes the program declare only its routes, and the targets keep the
+// engine away from everything else in the state). The CLI is run directly rather than through the Automation API:
+// that SDK loads Pulumi's runtime and gRPC into the long-lived watcher (~55 MiB), for what three subcommands and
+// the engine's event log (--event-log, the same stream the Automation API reads) give as well.
+import { spawn } from "node:child_process";
+import { createReadStream } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import type { EngineEvent } from "@pulumi/pulumi/automation/index.js";
+import { load } from "js-yaml";
 import { outputsOf, VPC_ROUTE_TYPE, type StackOutputs } from "../program/contract.ts";
 
 export interface UpResult {
@@ -23,20 +25,28 @@ const CHANGES = ["create", "update", "replace", "delete"] as const;
 export interface RunnerOptions {
   readonly stack: string;
   readonly workDir: string;
-  /** Passed to every run as --config-file; undefined: Pulumi.<stack>.yaml in workDir. */
+  /** Passed to every command as --config-file; undefined: Pulumi.<stack>.yaml in workDir. */
   readonly configFile?: string | undefined;
   /** Extra environment of the CLI and the program, on top of this process's. */
-  readonly env: Record<string, string>;
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** Another update holds the stack's lock; `holders` as the DIY backend names them. */
+export class ConcurrentUpdateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConcurrentUpdateError";
+  }
+}
+
+export function isConcurrentUpdate(error: unknown): error is ConcurrentUpdateError {
+  return error instanceof ConcurrentUpdateError;
 }
 
 /** The VpcRoutes and the program's StackReference to its own previous outputs; nothing else. */
 export function routeTargets(stack: string, project: string): string[] {
   const prefix = `urn:pulumi:${stack.slice(stack.lastIndexOf("/") + 1)}::${project}::`;
   return [`${prefix}${VPC_ROUTE_TYPE}::*`, `${prefix}pulumi:pulumi:StackReference::*`];
-}
-
-export function isConcurrentUpdate(error: unknown): error is ConcurrentUpdateError {
-  return error instanceof ConcurrentUpdateError;
 }
 
 /** The `error:` lines of a failed CLI run, short enough for a log line (the CLI masks secret values). */
@@ -50,55 +60,132 @@ export function errorSummary(error: unknown): string {
   return (lines.length ? lines.slice(0, 5).join(" | ") : text.trim().split("\n")[0]!).slice(0, 1000);
 }
 
+/** A CLI command's output; a non-zero exit rejects with its stderr (or ConcurrentUpdateError for a held lock). */
+function pulumi(args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; signal?: AbortSignal }) {
+  return new Promise<string>((resolve, reject) => {
+    const child = spawn("pulumi", [...args, "--non-interactive", "--color=never"], {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    // SIGINT: the CLI cancels the update gracefully and releases the stack's lock.
+    const abort = () => child.kill("SIGINT");
+    options.signal?.addEventListener("abort", abort, { once: true });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr = (stderr + chunk).slice(-64 * 1024)));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      options.signal?.removeEventListener("abort", abort);
+      if (code === 0) return resolve(stdout);
+      const message = `pulumi ${args[0]} exited with ${code}:\n${stderr || stdout.slice(-16 * 1024)}`;
+      reject(
+        /the stack is currently locked by|\[409\] Conflict/.test(message)
+          ? new ConcurrentUpdateError(message)
+          : new Error(message),
+      );
+    });
+  });
+}
+
+/** Feeds the engine's events to `onEvent` line by line (no whole log in memory); the summary's count of changes. */
+async function readEvents(path: string, onEvent: (event: EngineEvent) => void): Promise<number> {
+  let changes = 0;
+  try {
+    for await (const line of createInterface({ input: createReadStream(path, "utf8"), crlfDelay: Infinity })) {
+      if (line.trim() === "") continue;
+      const event = JSON.parse(line) as EngineEvent;
+      const ops = event.summaryEvent?.resourceChanges;
+      if (ops) changes = CHANGES.reduce((sum, op) => sum + (ops[op] ?? 0), 0);
+      onEvent(event);
+    }
+  } catch (error) {
+    // A CLI that failed before the engine started writes no log: no events, no changes.
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  return changes;
+}
+
 export class StackRunner {
   readonly #options: RunnerOptions;
-  #opened: Promise<{ stack: Stack; targets: string[] }> | undefined;
+  #project: Promise<string> | undefined;
 
   constructor(options: RunnerOptions) {
     this.#options = options;
   }
 
+  /** `pulumi up` of the routes; `env` adds to the run's environment (the event path's handoff). */
   async up(options: {
     refresh: boolean;
     signal: AbortSignal;
     onEvent: (event: EngineEvent) => void;
+    env?: Readonly<Record<string, string>>;
   }): Promise<UpResult> {
-    const { stack, targets } = await this.#open();
-    const result = await stack.up({
-      refresh: options.refresh,
-      target: targets,
-      targetDependents: false,
-      ...(this.#options.configFile && { configFile: this.#options.configFile }),
-      signal: options.signal,
-      onEvent: options.onEvent,
-    });
-    const ops = result.summary.resourceChanges ?? {};
-    const changes = CHANGES.reduce((sum, op) => sum + (ops[op] ?? 0), 0);
-    return { outputs: outputsOf(result.outputs), changes };
+    const dir = await mkdtemp(join(tmpdir(), "ksyun-route-run-"));
+    const eventLog = join(dir, "events.json");
+    try {
+      const targets = routeTargets(this.#options.stack, await this.#projectName());
+      const ran = this.#run(
+        [
+          "up",
+          "--yes",
+          "--skip-preview",
+          "--target-dependents=false",
+          // One route's failure must not stop the others from being recorded.
+          "--continue-on-error",
+          "--event-log",
+          eventLog,
+          ...targets.flatMap((t) => ["--target", t]),
+          ...(options.refresh ? ["--refresh"] : []),
+        ],
+        options,
+      );
+      const failure = await ran.then(
+        () => undefined,
+        (error: unknown) => ({ error }),
+      );
+      const changes = await readEvents(eventLog, options.onEvent);
+      if (failure) throw failure.error;
+      return { outputs: await this.outputs(), changes };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
 
   async outputs(): Promise<StackOutputs> {
-    const { stack } = await this.#open();
-    return outputsOf(await stack.outputs());
+    const json = JSON.parse((await this.#run(["stack", "output", "--json", "--show-secrets"], {})) || "{}");
+    return outputsOf(Object.fromEntries(Object.entries(json as object).map(([key, value]) => [key, { value }])));
+  }
+
+  /** The stack's configuration, secrets decrypted, keys namespaced ("ksyun-route:podCidr"). */
+  async config(): Promise<Record<string, string>> {
+    const file = this.#options.configFile;
+    const json = JSON.parse(
+      await this.#run(["config", "--json", "--show-secrets", ...(file ? ["--config-file", file] : [])], {}),
+    ) as Record<string, { value?: string }>;
+    return Object.fromEntries(Object.entries(json).map(([key, { value }]) => [key, value ?? ""]));
   }
 
   /** `pulumi cancel`: removes the stack's locks. */
   async cancel(): Promise<void> {
-    const { stack } = await this.#open();
-    await stack.cancel();
+    await this.#run(["cancel", "--yes"], {});
   }
 
-  #open(): Promise<{ stack: Stack; targets: string[] }> {
-    this.#opened ??= (async () => {
-      const { stack: stackName, workDir, env } = this.#options;
-      // The CLI from PATH (the image's tools, or `npm run tools` locally); its version is stamped at build time.
-      const pulumiCommand = await PulumiCommand.get({ skipVersionCheck: true });
-      const stack = await LocalWorkspace.selectStack({ stackName, workDir }, { pulumiCommand, envVars: env });
-      const project = (await stack.workspace.projectSettings()).name;
-      return { stack, targets: routeTargets(stackName, project) };
-    })();
-    // A failed selection (backend unreachable) is retried by the next run.
-    this.#opened.catch(() => (this.#opened = undefined));
-    return this.#opened;
+  #run(args: string[], options: { signal?: AbortSignal; env?: Readonly<Record<string, string>> }) {
+    const { stack, workDir, configFile, env } = this.#options;
+    const withConfig = args[0] === "up" && configFile ? ["--config-file", configFile] : [];
+    return pulumi([...args, ...withConfig, "--stack", stack], {
+      cwd: workDir,
+      env: { ...process.env, ...env, ...options.env },
+      ...(options.signal && { signal: options.signal }),
+    });
+  }
+
+  #projectName(): Promise<string> {
+    this.#project ??= readFile(join(this.#options.workDir, "Pulumi.yaml"), "utf8").then(
+      (text) => (load(text) as { name: string }).name,
+    );
+    return this.#project;
   }
 }

@@ -1,7 +1,7 @@
 // The KSYun part of the stack configuration (namespace ksyun-route): what the provider, the program's lookups, the
 // watcher's event path and `npm run status` need to call KSYun, read with one set of rules (config-schema.ts).
 import { decryptSecret, isCipherKeyLength } from "./client/cipher.ts";
-import { KsyunClient, resolveCredentials } from "./client/index.ts";
+import { KsyunClient, resolveCredentials, type KsyunClientOptions } from "./client/index.ts";
 import { ConfigError, matching, oneOf, readSchema, type ConfigValues, type Schema } from "./config-schema.ts";
 import { CIPHERS, REGION, type Cipher } from "./ids.ts";
 
@@ -145,7 +145,11 @@ export function readSettings(
   return settings;
 }
 
-export function clientFromSettings(settings: ProviderSettings): KsyunClient {
+/** A client for the settings; `options` adds what the settings do not say (a call hook, a logger). */
+export function clientFromSettings(
+  settings: ProviderSettings,
+  options: Pick<KsyunClientOptions, "onCall" | "logger"> = {},
+): KsyunClient {
   const { cipher, cipherKey } = settings;
   const reveal = (value: string | undefined, key: string) =>
     value === undefined || cipher === "none" || !cipherKey
@@ -164,7 +168,13 @@ export function clientFromSettings(settings: ProviderSettings): KsyunClient {
     cipher,
     cipherKey,
   });
-  return new KsyunClient({ region: settings.region, endpoint: settings.endpoint, credentials, qps: settings.qps });
+  return new KsyunClient({
+    ...options,
+    region: settings.region,
+    endpoint: settings.endpoint,
+    credentials,
+    qps: settings.qps,
+  });
 }
 
 function endpointProblem(value: string): string | { concealed: string } | undefined {
