@@ -2,9 +2,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadAllYaml, loadYaml } from "@kubernetes/client-node";
-import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { watcherClusterRules, watcherNamespaceRules } from "../program/manifests/watcher.ts";
+import { allRegistered, recordRegistrations } from "../test/support/pulumi-mocks.ts";
 import { repoRoot } from "../testenv/tools.ts";
 
 const dir = join(repoRoot, "deploy/kustomize");
@@ -21,22 +21,11 @@ const find = (kind: string) => objects.find((o) => o.kind === kind) as { rules?:
 const declared = new Map<string, Record<string, unknown>>();
 
 beforeAll(async () => {
-  await pulumi.runtime.setMocks(
-    {
-      newResource: (args) => {
-        if (args.type.startsWith("kubernetes:")) declared.set(args.inputs.kind as string, args.inputs);
-        return { id: `${args.name}_id`, state: args.inputs };
-      },
-      call: (args) => args.inputs,
-    },
-    "ksyun-route",
-    "test",
-    false,
-  );
+  const registered = await recordRegistrations();
   const k8s = await import("@pulumi/kubernetes");
-  const { declareWatcher, DEFAULT_BACKEND_SECRET } = await import("../program/manifests/watcher.ts");
+  const { RouteWatcher, DEFAULT_BACKEND_SECRET } = await import("../program/manifests/watcher.ts");
   const { AKSK_SECRET_NAME } = await import("../program/manifests/common.ts");
-  const watcher = declareWatcher(
+  const watcher = new RouteWatcher(
     {
       namespace: "kube-system",
       image: kustomization.images[0]!.name,
@@ -46,9 +35,8 @@ beforeAll(async () => {
     },
     { provider: new k8s.Provider("k8s", {}) },
   );
-  // The mocks register asynchronously; the Deployment is the last object and waits for the bindings.
-  await new Promise<void>((resolve) => watcher.deployment.urn.apply(() => resolve()));
-  await new Promise<void>((resolve) => setTimeout(resolve, 100));
+  await allRegistered(watcher);
+  for (const r of registered) if (r.type.startsWith("kubernetes:")) declared.set(r.inputs.kind as string, r.inputs);
 });
 
 describe("deploy/kustomize", () => {

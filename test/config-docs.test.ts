@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { load } from "js-yaml";
 import { describe, expect, it } from "vitest";
-import type { KSYUN_KEYS} from "@ksyun-route/provider/config";
+import type { KSYUN_KEYS } from "@ksyun-route/provider/config";
 import { readSettings } from "@ksyun-route/provider/config";
 import { CONFIG_SCHEMA, parseConfig } from "../program/config.ts";
 import { ROOT, withDocsTables, withPulumiYamlConfig } from "../scripts/config-docs.ts";

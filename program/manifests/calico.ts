@@ -2,10 +2,12 @@
 // calico-node, Felix or calico IPAM runs; pods get host-local addresses from the node's pod CIDR
 // and cross-node traffic rides on the VPC routes.
 import * as k8s from "@pulumi/kubernetes";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import {
   bindings,
+  componentType,
   declareRbac,
+  inComponent,
   metadata,
   nodeAgentTolerations,
   podLabels,
@@ -29,10 +31,27 @@ export interface CalicoArgs {
   readonly monitorToken: boolean;
 }
 
-export interface CalicoResources {
+interface CalicoResources {
   readonly configMap: k8s.core.v1.ConfigMap;
   readonly rbac: Rbac;
   readonly daemonSet: k8s.apps.v1.DaemonSet;
+}
+
+/** calico-cni as one component: its ConfigMap, ServiceAccount, RBAC and DaemonSet. */
+export class CalicoCni extends pulumi.ComponentResource implements CalicoResources {
+  readonly configMap: k8s.core.v1.ConfigMap;
+  readonly rbac: Rbac;
+  readonly daemonSet: k8s.apps.v1.DaemonSet;
+
+  constructor(args: CalicoArgs, opts: pulumi.CustomResourceOptions) {
+    super(componentType("CalicoCni"), DAEMON_SET, {}, {});
+    ({
+      configMap: this.configMap,
+      rbac: this.rbac,
+      daemonSet: this.daemonSet,
+    } = declareCalico(args, inComponent(this, opts)));
+    this.registerOutputs({ daemonSet: this.daemonSet.metadata.name });
+  }
 }
 
 /** The fork's CNI config; install-cni fills in the two placeholders on each node. */
@@ -92,7 +111,7 @@ export function calicoNamespaceRules(monitorToken: boolean): Rule[] {
     : [];
 }
 
-export function declareCalico(args: CalicoArgs, opts: pulumi.CustomResourceOptions): CalicoResources {
+function declareCalico(args: CalicoArgs, opts: pulumi.CustomResourceOptions): CalicoResources {
   const { namespace } = args;
   const configMap = new k8s.core.v1.ConfigMap(
     CONFIG_MAP,

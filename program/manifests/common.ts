@@ -1,6 +1,6 @@
 // Shared metadata, scheduling and RBAC helpers for the cluster-side manifests.
 import * as k8s from "@pulumi/kubernetes";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 
 export const DEFAULT_NAMESPACE = "kube-system";
 /** The Secret the original's aksk file provider reads (mounted at AKSK_MOUNT_PATH). */
@@ -167,3 +167,17 @@ export function declareRbac(
 export function bindings(rbac: Rbac): pulumi.Resource[] {
   return [rbac.clusterRoleBinding, ...(rbac.roleBinding ? [rbac.roleBinding] : [])];
 }
+
+/**
+ * Options for a manifest's objects inside its component: the component as parent, and an alias to the URN they had
+ * at the top level before the components existed, so a stack made then sees no replacement.
+ */
+export function inComponent(
+  component: pulumi.ComponentResource,
+  opts: pulumi.CustomResourceOptions,
+): pulumi.CustomResourceOptions {
+  return { ...opts, parent: component, aliases: [{ parent: pulumi.rootStackResource }] };
+}
+
+/** The component type tokens of the manifests (`ksyun-route:manifests:<Name>`). */
+export const componentType = (name: string) => `ksyun-route:manifests:${name}`;

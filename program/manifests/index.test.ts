@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as k8s from "@pulumi/kubernetes";
 import { beforeAll, describe, expect, it } from "vitest";
+import { allRegistered, recordRegistrations, resolve, type Registered } from "../../test/support/pulumi-mocks.ts";
 import type * as Manifests from "./index.ts";
 import type * as Secret from "./secret.ts";
 import type * as Calico from "./calico.ts";
@@ -13,13 +14,7 @@ type Role = k8s.types.output.rbac.v1.ClusterRole;
 type Binding = k8s.types.output.rbac.v1.ClusterRoleBinding;
 type Rule = Manifests.Rule;
 
-interface Registered {
-  readonly type: string;
-  readonly name: string;
-  readonly inputs: Record<string, unknown>;
-}
-
-const registered: Registered[] = [];
+let registered: Registered[];
 let m: typeof Manifests;
 let secretModule: typeof Secret;
 let calico: typeof Calico;
@@ -27,18 +22,7 @@ let masq: typeof MasqAgent;
 let provider: k8s.Provider;
 
 beforeAll(async () => {
-  await pulumi.runtime.setMocks(
-    {
-      newResource: (args) => {
-        registered.push({ type: args.type, name: args.name, inputs: args.inputs });
-        return { id: args.name + "_id", state: args.inputs };
-      },
-      call: (args) => args.inputs,
-    },
-    "ksyun-route",
-    "test",
-    false,
-  );
+  registered = await recordRegistrations();
   const k8sModule = await import("@pulumi/kubernetes");
   [m, secretModule, calico, masq] = await Promise.all([
     import("./index.ts"),
@@ -48,8 +32,6 @@ beforeAll(async () => {
   ]);
   provider = new k8sModule.Provider("k8s", {});
 });
-
-const resolve = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((r) => o.apply(r));
 
 const isSecretInput = (v: unknown): boolean =>
   typeof v === "object" &&
@@ -76,13 +58,6 @@ const base: Manifests.ManifestArgs = {
   watcher: { stack: "prod" },
 };
 
-/** Every Pulumi resource in the result, however deeply nested. */
-function resources(value: unknown): pulumi.Resource[] {
-  if (pulumi.Resource.isInstance(value)) return [value];
-  if (typeof value !== "object" || value === null) return [];
-  return Object.values(value).flatMap(resources);
-}
-
 interface Declared {
   readonly result: Manifests.ManifestResources;
   readonly objects: readonly Registered[];
@@ -96,7 +71,7 @@ async function declare(o: Overrides = {}): Promise<Declared> {
     { ...base, ...o, enable: { ...base.enable, ...o.enable }, images: { ...base.images, ...o.images } },
     { provider },
   );
-  await Promise.all(resources(result).map((r) => resolve(r.urn)));
+  await allRegistered(result);
   const objects = registered.filter((r) => r.type.startsWith("kubernetes:"));
   const find = (type: string, name: string) => objects.find((r) => r.type === `kubernetes:${type}` && r.name === name);
   return {
@@ -204,6 +179,21 @@ describe("declareManifests: objects", () => {
   });
 });
 
+describe("declareManifests: components", () => {
+  it("each group is one component, and its objects are its children", async () => {
+    const d = await declare();
+    const children = {
+      "ksyun-route:manifests:AkskSecret": [d.result.secret!.secret],
+      "ksyun-route:manifests:CalicoCni": [d.result.cni!.daemonSet, d.result.cni!.configMap, d.result.cni!.rbac.role!],
+      "ksyun-route:manifests:IpMasqAgent": [d.result.masqAgent!.daemonSet, d.result.masqAgent!.configMap],
+      "ksyun-route:manifests:RouteWatcher": [d.result.watcher!.deployment, d.result.watcher!.rbac.serviceAccount],
+    };
+    for (const [type, resources] of Object.entries(children)) {
+      for (const resource of resources) expect(await resolve(resource.urn)).toContain(`::${type}$kubernetes:`);
+    }
+  });
+});
+
 describe("Secret kce-security-token", () => {
   it("holds ak, sk and cipher as secret stringData when the SK is encrypted", async () => {
     const d = await declare();
@@ -211,7 +201,7 @@ describe("Secret kce-security-token", () => {
     expect(isSecretInput(inputs.stringData)).toBe(true);
     expect(unsecret(inputs.stringData)).toEqual({ ak: "AKID", sk: "ENCRYPTED", cipher: "aes256+base64" });
     expect(inputs.type).toBe("Opaque");
-    expect(await pulumi.isSecret(d.result.secret!.stringData)).toBe(true);
+    expect(await pulumi.isSecret(d.result.secret!.secret.stringData)).toBe(true);
   });
 
   it("has no cipher key for a plaintext SK and keeps a non-empty security token", async () => {

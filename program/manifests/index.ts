@@ -2,20 +2,18 @@
 // each group switchable, in least-privilege form.
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { declareCalico } from "./calico.ts";
-import type { CalicoResources } from "./calico.ts";
+import { CalicoCni } from "./calico.ts";
 import { AKSK_SECRET_NAME, DEFAULT_NAMESPACE, skipAwaitTransformation } from "./common.ts";
-import { declareMasqAgent } from "./masq-agent.ts";
-import type { MasqAgentResources } from "./masq-agent.ts";
-import { declareSecret } from "./secret.ts";
+import { IpMasqAgent } from "./masq-agent.ts";
+import { AkskSecret } from "./secret.ts";
 import type { SecretArgs } from "./secret.ts";
-import { DEFAULT_BACKEND_SECRET, declareWatcher } from "./watcher.ts";
-import type { WatcherResources } from "./watcher.ts";
+import { DEFAULT_BACKEND_SECRET, RouteWatcher } from "./watcher.ts";
 
 export { AKSK_MOUNT_PATH, AKSK_SECRET_NAME, DEFAULT_NAMESPACE } from "./common.ts";
 export type { Rule } from "./common.ts";
 export { DEFAULT_BACKEND_SECRET, WATCHER_NAME, watcherClusterRules, watcherNamespaceRules } from "./watcher.ts";
-export type { CalicoResources, MasqAgentResources, SecretArgs, WatcherResources };
+export type { SecretArgs };
+export { AkskSecret, CalicoCni, IpMasqAgent, RouteWatcher };
 
 export interface ManifestArgs {
   readonly namespace?: "kube-system";
@@ -44,11 +42,12 @@ export interface ManifestArgs {
   readonly watcher?: { readonly stack: string; readonly backendSecret?: string };
 }
 
+/** The enabled groups, each one component. */
 export interface ManifestResources {
-  readonly secret?: k8s.core.v1.Secret;
-  readonly cni?: CalicoResources;
-  readonly masqAgent?: MasqAgentResources;
-  readonly watcher?: WatcherResources;
+  readonly secret?: AkskSecret;
+  readonly cni?: CalicoCni;
+  readonly masqAgent?: IpMasqAgent;
+  readonly watcher?: RouteWatcher;
 }
 
 export function declareManifests(args: ManifestArgs, opts: { provider: k8s.Provider }): ManifestResources {
@@ -59,15 +58,15 @@ export function declareManifests(args: ManifestArgs, opts: { provider: k8s.Provi
   };
   const { enable, images } = args;
 
-  let secret: k8s.core.v1.Secret | undefined;
+  let secret: AkskSecret | undefined;
   if (enable.secret) {
     if (!args.secret) throw new Error("manifests: enableSecret needs the access key id and secret access key");
     const { region, vpcId, clusterUuid } = args;
-    secret = declareSecret(namespace, args.secret, { region, vpcId, clusterUuid }, resourceOpts);
+    secret = new AkskSecret(namespace, args.secret, { region, vpcId, clusterUuid }, resourceOpts);
   }
 
   const cni = enable.cni
-    ? declareCalico(
+    ? new CalicoCni(
         {
           namespace,
           image: images.cni,
@@ -79,7 +78,7 @@ export function declareManifests(args: ManifestArgs, opts: { provider: k8s.Provi
     : undefined;
 
   const masqAgent = enable.masqAgent
-    ? declareMasqAgent(
+    ? new IpMasqAgent(
         {
           namespace,
           image: images.masqAgent,
@@ -90,18 +89,18 @@ export function declareManifests(args: ManifestArgs, opts: { provider: k8s.Provi
       )
     : undefined;
 
-  let watcher: WatcherResources | undefined;
+  let watcher: RouteWatcher | undefined;
   if (enable.watcher) {
     if (!images.watcher || !args.watcher?.stack) {
       throw new Error("manifests: enableWatcher needs watcherImage and the stack name");
     }
-    watcher = declareWatcher(
+    watcher = new RouteWatcher(
       {
         namespace,
         image: images.watcher,
         stack: args.watcher.stack,
         backendSecret: args.watcher.backendSecret ?? DEFAULT_BACKEND_SECRET,
-        akskSecretName: secret?.metadata.name ?? AKSK_SECRET_NAME,
+        akskSecretName: secret?.secret.metadata.name ?? AKSK_SECRET_NAME,
       },
       resourceOpts,
     );

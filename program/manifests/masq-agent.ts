@@ -1,8 +1,10 @@
 // ip-masq-agent: pod traffic to the pod and VPC networks keeps its source IP (the VPC routes
 // deliver it); everything else is masqueraded to the node's address.
 import * as k8s from "@pulumi/kubernetes";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import {
+  componentType,
+  inComponent,
   metadata,
   nodeAgentTolerations,
   podLabels,
@@ -22,9 +24,21 @@ export interface MasqAgentArgs {
   readonly vpcCidr: string;
 }
 
-export interface MasqAgentResources {
+interface MasqAgentResources {
   readonly configMap: k8s.core.v1.ConfigMap;
   readonly daemonSet: k8s.apps.v1.DaemonSet;
+}
+
+/** ip-masq-agent as one component: its ConfigMap and DaemonSet. */
+export class IpMasqAgent extends pulumi.ComponentResource implements MasqAgentResources {
+  readonly configMap: k8s.core.v1.ConfigMap;
+  readonly daemonSet: k8s.apps.v1.DaemonSet;
+
+  constructor(args: MasqAgentArgs, opts: pulumi.CustomResourceOptions) {
+    super(componentType("IpMasqAgent"), NAME, {}, {});
+    ({ configMap: this.configMap, daemonSet: this.daemonSet } = declareMasqAgent(args, inComponent(this, opts)));
+    this.registerOutputs({ daemonSet: this.daemonSet.metadata.name });
+  }
 }
 
 /** The agent's config file (it parses YAML, of which this JSON is a subset). */
@@ -32,7 +46,7 @@ export function masqAgentConfig(podCidr: string, vpcCidr: string): string {
   return JSON.stringify({ NonMasqueradeCIDRs: [podCidr, vpcCidr], MasqLinkLocal: true, ResyncInterval: "1m0s" });
 }
 
-export function declareMasqAgent(args: MasqAgentArgs, opts: pulumi.CustomResourceOptions): MasqAgentResources {
+function declareMasqAgent(args: MasqAgentArgs, opts: pulumi.CustomResourceOptions): MasqAgentResources {
   const { namespace } = args;
   const configMap = new k8s.core.v1.ConfigMap(
     CONFIG_MAP,

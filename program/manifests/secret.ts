@@ -2,7 +2,7 @@
 // when the SK is encrypted (any non-empty cipher other than "none" makes it decrypt).
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { AKSK_SECRET_NAME, metadata } from "./common.ts";
+import { AKSK_SECRET_NAME, componentType, inComponent, metadata } from "./common.ts";
 
 export interface SecretArgs {
   readonly ak: pulumi.Input<string>;
@@ -35,7 +35,18 @@ export function secretStringData(args: SecretArgs): pulumi.Output<Record<string,
   );
 }
 
-export function declareSecret(
+/** The kce-security-token Secret as a component (so a stack's manifests group under one URN each). */
+export class AkskSecret extends pulumi.ComponentResource {
+  readonly secret: k8s.core.v1.Secret;
+
+  constructor(namespace: string, args: SecretArgs, trace: SecretTrace, opts: pulumi.CustomResourceOptions) {
+    super(componentType("AkskSecret"), AKSK_SECRET_NAME, {}, {});
+    this.secret = declareSecret(namespace, args, trace, inComponent(this, opts));
+    this.registerOutputs({ name: this.secret.metadata.name });
+  }
+}
+
+function declareSecret(
   namespace: string,
   args: SecretArgs,
   trace: SecretTrace,

@@ -1,12 +1,14 @@
 // The in-cluster watcher: re-runs `pulumi up` for the routes on node changes. It gets the rights
 // of a route controller and nothing that could change the manifests themselves.
 import * as k8s from "@pulumi/kubernetes";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import {
   AKSK_MOUNT_PATH,
   AKSK_SECRET_NAME,
   bindings,
+  componentType,
   declareRbac,
+  inComponent,
   metadata,
   podLabels,
   realNodesOnly,
@@ -51,13 +53,29 @@ export interface WatcherArgs {
   readonly akskSecretName: pulumi.Input<string>;
 }
 
-export interface WatcherResources {
+interface WatcherResources {
   readonly rbac: Rbac;
   readonly deployment: k8s.apps.v1.Deployment;
   readonly podDisruptionBudget: k8s.policy.v1.PodDisruptionBudget;
 }
 
-export function declareWatcher(args: WatcherArgs, opts: pulumi.CustomResourceOptions): WatcherResources {
+/** The in-cluster watcher as one component: its RBAC, Deployment and PodDisruptionBudget. */
+export class RouteWatcher extends pulumi.ComponentResource implements WatcherResources {
+  readonly rbac: Rbac;
+  readonly deployment: k8s.apps.v1.Deployment;
+  readonly podDisruptionBudget: k8s.policy.v1.PodDisruptionBudget;
+
+  constructor(args: WatcherArgs, opts: pulumi.CustomResourceOptions) {
+    super(componentType("RouteWatcher"), WATCHER_NAME, {}, {});
+    const resources = declareWatcher(args, inComponent(this, opts));
+    this.rbac = resources.rbac;
+    this.deployment = resources.deployment;
+    this.podDisruptionBudget = resources.podDisruptionBudget;
+    this.registerOutputs({ deployment: this.deployment.metadata.name });
+  }
+}
+
+function declareWatcher(args: WatcherArgs, opts: pulumi.CustomResourceOptions): WatcherResources {
   const { namespace } = args;
   const rbac = declareRbac(
     WATCHER_NAME,

@@ -31,13 +31,14 @@ export async function recordRegistrations(
 /** The value of an Output, under mocks. */
 export const resolve = <T>(output: pulumi.Output<T>): Promise<T> => new Promise((r) => output.apply(r));
 
-/** Every Pulumi resource in a value, however deeply nested (a component's children, a result object). */
+/** Every Pulumi resource in a value, however deeply nested (a component and its fields, a result object). */
 export function resourcesIn(value: unknown): pulumi.Resource[] {
+  const fields = (object: object) =>
+    Object.entries(object).flatMap(([key, field]) => (key.startsWith("__") ? [] : resourcesIn(field)));
+  if (pulumi.ComponentResource.isInstance(value)) return [value, ...fields(value)];
   if (pulumi.Resource.isInstance(value)) return [value];
   if (Array.isArray(value)) return value.flatMap(resourcesIn);
-  if (value && typeof value === "object" && !pulumi.Output.isInstance(value)) {
-    return Object.values(value).flatMap(resourcesIn);
-  }
+  if (value && typeof value === "object" && !pulumi.Output.isInstance(value)) return fields(value);
   return [];
 }
 
