@@ -2,7 +2,7 @@
 // Why not @kubernetes/client-node: on Node 24, importing it takes a process from 42 to 123 MiB RSS (2,742 generated
 // model classes; its dist/watch.js alone costs 72 MiB, dist/config.js 119), while node:https and js-yaml cost
 // ~5 MiB, and the watcher must peak at 120 MiB with 100 nodes. Tests keep client-node for their setup.
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
+import type { Agent as HttpAgent, IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import type { KubeTarget } from "./config.ts";
 
@@ -74,17 +74,16 @@ export class KubeClient {
     this.#target = target;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#userAgent = options.userAgent ?? "ksyun-route";
-    const https = target.server.protocol === "https:";
-    this.#request = https ? httpsRequest : httpRequest;
-    this.#agent = https
-      ? new HttpsAgent({
-          keepAlive: true,
-          ca: target.ca,
-          cert: target.cert,
-          key: target.key,
-          rejectUnauthorized: !target.insecure,
-        })
-      : new HttpAgent({ keepAlive: true });
+    if (target.server.protocol === "https:") {
+      this.#request = httpsRequest;
+      const { ca, cert, key } = target;
+      this.#agent = new HttpsAgent({ keepAlive: true, ca, cert, key, rejectUnauthorized: !target.insecure });
+    } else {
+      // Loaded only for a plain-http server (kubectl proxy, tests): importing node:http costs another 7 MiB.
+      const http = process.getBuiltinModule("node:http");
+      this.#request = http.request;
+      this.#agent = new http.Agent({ keepAlive: true });
+    }
   }
 
   /** One JSON request; rejects with KubeApiError on a non-2xx answer. */
