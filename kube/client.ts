@@ -86,7 +86,7 @@ export class KubeClient {
     }
   }
 
-  /** One JSON request; rejects with KubeApiError on a non-2xx answer. */
+  /** One JSON request; rejects with KubeApiError on a non-2xx answer, with the signal's reason when aborted. */
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     const timeout = AbortSignal.timeout(this.#timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
@@ -96,6 +96,7 @@ export class KubeClient {
       if (!ok(res)) throw apiError(method, path, res.statusCode ?? 0, text);
       return (text === "" ? undefined : JSON.parse(text)) as T;
     } catch (error) {
+      if (options.signal?.aborted) throw options.signal.reason;
       if (timeout.aborted) throw new Error(`${method} ${path}: no answer within ${this.#timeoutMs} ms`);
       throw error;
     }
@@ -149,6 +150,7 @@ export class KubeClient {
       }
       if (pending.trim() !== "") dispatch(path, pending, onEvent);
     } catch (error) {
+      if (signal?.aborted) throw signal.reason;
       if (deadline?.aborted) throw new Error(`GET ${path}: the watch outlived its timeout; the connection is dead`);
       throw error;
     }
