@@ -13,16 +13,14 @@ import type * as k8s from "@kubernetes/client-node";
 import { watcherClusterRules, watcherNamespaceRules } from "../program/manifests/watcher.ts";
 import { waitFor } from "../testenv/ports.ts";
 import { programStack, type ProgramStack } from "../test/e2e/program-stack.ts";
-import { addInstances, extraInstance, extraNode } from "../test/e2e/watcher-nodes.ts";
+import { addInstances } from "../test/e2e/watcher-nodes.ts";
 import { startWatcher, type WatcherProcess } from "../test/e2e/watcher-process.ts";
+import { CREATE_CONCURRENCY, createNodes, POD_CIDR, podCidr } from "./cluster-nodes.ts";
 
 const LATENCY_MS = 50;
 const QPS = 50;
 /** While the clusters are set up: the routes they start with are not what is measured. */
 const SETUP_QPS = 1000;
-/** Room for 8,192 nodes of a /25 each, outside the VPC's 10.0.0.0/16. */
-const POD_CIDR = "172.16.0.0/12";
-const CREATE_CONCURRENCY = 50;
 
 const { values } = parseArgs({
   options: {
@@ -42,90 +40,6 @@ const observeSeconds = Number(values.observe);
 
 const log = (text: string) => process.stderr.write(`bench/watcher-scale: ${text}\n`);
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
-
-/** Node i's pod CIDR: the i-th /25 of POD_CIDR. */
-function podCidr(i: number): string {
-  const address = (172 << 24) + (16 << 16) + i * 128;
-  return `${[24, 16, 8, 0].map((shift) => (address >>> shift) & 255).join(".")}/25`;
-}
-
-/** Node i as a kubelet registers it (labels, providerID, conditions, capacity, images), on extra instance i. */
-function clusterNode(i: number): k8s.V1Node {
-  const name = `node-${i}`;
-  const base = extraNode(name, podCidr(i), i);
-  const { instanceId, privateIpAddress } = extraInstance(i);
-  const now = new Date();
-  const condition = (type: string, status: string, reason: string) => ({
-    type,
-    status,
-    reason,
-    message: `kubelet reports ${reason}`,
-    lastHeartbeatTime: now,
-    lastTransitionTime: now,
-  });
-  return {
-    ...base,
-    metadata: {
-      ...base.metadata,
-      labels: {
-        "beta.kubernetes.io/arch": "amd64",
-        "beta.kubernetes.io/os": "linux",
-        "kubernetes.io/arch": "amd64",
-        "kubernetes.io/hostname": name,
-        "kubernetes.io/os": "linux",
-        "node.kubernetes.io/instance-type": "S6.4B",
-        "topology.kubernetes.io/region": "cn-beijing-6",
-        "topology.kubernetes.io/zone": `cn-beijing-6${"abc"[i % 3]}`,
-      },
-      annotations: {
-        ...base.metadata?.annotations,
-        "node.alpha.kubernetes.io/ttl": "0",
-        "volumes.kubernetes.io/controller-managed-attach-detach": "true",
-      },
-    },
-    spec: { ...base.spec, providerID: `ksyun://cn-beijing-6/${instanceId}` },
-    status: {
-      addresses: [
-        { type: "InternalIP", address: privateIpAddress },
-        { type: "Hostname", address: name },
-      ],
-      conditions: [
-        condition("MemoryPressure", "False", "KubeletHasSufficientMemory"),
-        condition("DiskPressure", "False", "KubeletHasNoDiskPressure"),
-        condition("PIDPressure", "False", "KubeletHasSufficientPID"),
-        condition("Ready", "True", "KubeletReady"),
-      ],
-      capacity: { cpu: "4", "ephemeral-storage": "102687672Ki", memory: "16247084Ki", pods: "110" },
-      allocatable: { cpu: "4", "ephemeral-storage": "94636958846", memory: "16144684Ki", pods: "110" },
-      daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
-      nodeInfo: {
-        architecture: "amd64",
-        bootID: `0b7e${String(i).padStart(4, "0")}-5f1c-4d2a-9e3b-6c7d8e9f0a1b`,
-        containerRuntimeVersion: "containerd://1.7.27",
-        kernelVersion: "5.15.0-139-generic",
-        kubeProxyVersion: "",
-        kubeletVersion: "v1.34.4",
-        machineID: instanceId.replaceAll("-", ""),
-        operatingSystem: "linux",
-        osImage: "Ubuntu 22.04.5 LTS",
-        systemUUID: instanceId.toUpperCase(),
-      },
-      images: ["calico/cni:v3.24.6", "pause:3.10", "kube-proxy:v1.34.4", "coredns:v1.12.0", "nginx:1.27"].map(
-        (image, n) => ({ names: [`hub.kce.ksyun.com/ksyun/${image}`], sizeBytes: 10_000_000 * (n + 1) }),
-      ),
-    },
-  };
-}
-
-/** Creates nodes from … from + count - 1, CREATE_CONCURRENCY at a time, as kubelets registering at once would. */
-async function createNodes(s: ProgramStack, from: number, count: number): Promise<void> {
-  let next = from;
-  await Promise.all(
-    Array.from({ length: Math.min(CREATE_CONCURRENCY, count) }, async () => {
-      for (let i = next++; i < from + count; i = next++) await s.core.createNode({ body: clusterNode(i) });
-    }),
-  );
-}
 
 /** VmRSS and VmHWM (peak) of a process, in MiB; undefined once it is gone. */
 function memory(pid: number): { rss: number; hwm: number } | undefined {
@@ -173,7 +87,7 @@ async function withCluster<T>(nodes: number, spare: number, body: (s: ProgramSta
     await s.config("qps", String(SETUP_QPS));
     // The manifests, and no routes yet: the watcher's first run creates them.
     await Promise.all([s.ok(["up", "--yes", "--skip-preview"]), addInstances(s.control, 0, nodes + spare)]);
-    await createNodes(s, 0, nodes);
+    await createNodes(s.core, 0, nodes);
     log(`${nodes} nodes in the cluster`);
     return await body(s);
   } finally {
@@ -252,7 +166,7 @@ async function joinLatency(nodes: number, joins: number): Promise<string> {
       await idle(w);
       const cidr = podCidr(i);
       const joined = performance.now();
-      await createNodes(s, i, 1);
+      await createNodes(s.core, i, 1);
       await waitFor(
         `the route of node-${i}`,
         async () => ((await s.control.routes()).some((r) => r.destinationCidrBlock === cidr) ? true : undefined),
@@ -280,7 +194,7 @@ async function burstJoin(count: number): Promise<string> {
     await firstRun(w, 0);
     const before = await runs(w);
     const started = performance.now();
-    await createNodes(s, 0, count);
+    await createNodes(s.core, 0, count);
     const created = performance.now();
     await waitFor(`${count} routes`, async () => ((await routeCount(s)) === count ? true : undefined), 1_800_000);
     const elapsed = performance.now() - started;
