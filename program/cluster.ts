@@ -1,35 +1,27 @@
-// The Kubernetes edge of the program: which cluster, its live Node list, and its version.
-import * as k8s from "@kubernetes/client-node";
+// The Kubernetes edge of the program: which cluster, its live Node list (only what routing reads of each node),
+// and its version. On kube/, not @kubernetes/client-node: every run's program process would load that library's
+// 2,700 generated models for one list call (kube/client.ts says what it costs).
+import type { V1Node } from "@kubernetes/client-node";
+import { KubeClient } from "../kube/client.ts";
+import { loadKubeTarget } from "../kube/config.ts";
+import { listNodes as listAllNodes, serverVersion as version } from "../kube/resources.ts";
+import { routingView } from "./node-facts.ts";
 
-export function loadKubeConfig(kubeconfig: string | undefined, context: string | undefined): k8s.KubeConfig {
-  const kc = new k8s.KubeConfig();
-  if (kubeconfig) kc.loadFromFile(kubeconfig);
-  else kc.loadFromDefault(); // KUBECONFIG, ~/.kube/config, then in-cluster
-  if (context) kc.setCurrentContext(context);
-  if (!kc.getCurrentCluster())
-    throw new Error("no Kubernetes cluster configured: set ksyun-route:kubeconfig or KUBECONFIG");
-  return kc;
+/** The configured cluster (ksyun-route:kubeconfig and kubeContext), else KUBECONFIG, ~/.kube/config, in-cluster. */
+export function kubeClient(kubeconfig: string | undefined, context: string | undefined): KubeClient {
+  return new KubeClient(loadKubeTarget({ ...(kubeconfig && { kubeconfig }), ...(context && { context }) }));
 }
 
-const PAGE = 500;
-
-/** Every Node, paged. A failed list throws: an empty list must never stand in for an error. */
-export async function listNodes(kc: k8s.KubeConfig): Promise<k8s.V1Node[]> {
-  const core = kc.makeApiClient(k8s.CoreV1Api);
-  const nodes: k8s.V1Node[] = [];
-  let _continue: string | undefined;
-  do {
-    const page = await core.listNode({ limit: PAGE, _continue }).catch((error: unknown) => {
-      throw new Error(`listing the cluster's Nodes at ${kc.getCurrentCluster()?.server} failed: ${String(error)}`);
-    });
-    nodes.push(...page.items);
-    _continue = page.metadata?._continue || undefined;
-  } while (_continue);
-  return nodes;
+/** Every Node, paged, as routing sees it. A failed list throws: an empty list must never stand in for an error. */
+export async function listNodes(client: KubeClient): Promise<V1Node[]> {
+  try {
+    return await listAllNodes(client, (node) => routingView(node as V1Node));
+  } catch (error) {
+    throw new Error(`listing the cluster's Nodes failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /** "major.minor" of the API server, e.g. [1, 34]. */
-export async function serverVersion(kc: k8s.KubeConfig): Promise<[number, number]> {
-  const info = await kc.makeApiClient(k8s.VersionApi).getCode();
-  return [Number.parseInt(info.major, 10), Number.parseInt(info.minor, 10)];
+export function serverVersion(client: KubeClient): Promise<[number, number]> {
+  return version(client);
 }

@@ -5,11 +5,12 @@ import type { ManagedRoute } from "./plan.ts";
 
 export { VPC_ROUTE_TYPE } from "@ksyun-route/provider/resource-type";
 export { CONFIG_SCHEMA, ConfigError, NAMESPACE, parseConfig, type ProgramConfig } from "./config.ts";
-export { loadKubeConfig } from "./cluster.ts";
+export { kubeClient } from "./cluster.ts";
 export { gatherFacts, planWithFacts, type Facts } from "./facts.ts";
 export { instancesByPrivateIp, vpcInstanceIds } from "./lookups.ts";
 export { routingView } from "./node-facts.ts";
 export { routeDescription, routeResourceName } from "./names.ts";
+export { LEDGER_NAME } from "./ledger-name.ts";
 export {
   defaultMaxRouteDeletes,
   ipLookupsNeeded,

@@ -1,9 +1,10 @@
 // The I/O edge of the program: the live Node list and the KSYun facts the planner needs, each lookup batched and
 // made once per run, and only where a plan needs it. A failed lookup throws rather than looking like "no nodes".
 // The caller plans (planWithFacts below, or the watcher's event path with facts of its own).
-import type { KubeConfig, V1Node } from "@kubernetes/client-node";
+import type { V1Node } from "@kubernetes/client-node";
 import type { KsyunClient } from "@ksyun-route/provider/client";
 import type { Handoff } from "@ksyun-route/provider/handoff";
+import type { KubeClient } from "../kube/client.ts";
 import { listNodes } from "./cluster.ts";
 import { instancesByPrivateIp, routesById, routesToDestinations, vpcInstanceIds } from "./lookups.ts";
 import {
@@ -23,11 +24,11 @@ export interface Facts {
 
 /** The Nodes, and the instance lookups their facts need (systemUUIDs to confirm, InternalIPs to resolve). */
 export async function gatherFacts(
-  kc: KubeConfig,
+  kube: KubeClient,
   client: KsyunClient,
   config: { readonly vpcId: string; readonly podCidr: string },
 ): Promise<Facts> {
-  const nodes = await listNodes(kc);
+  const nodes = await listNodes(kube);
   const candidates = systemUuidsToCheck({ nodes, podCidr: config.podCidr });
   const nodeList = {
     nodes,

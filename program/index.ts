@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { clientFromSettings, readSettings } from "@ksyun-route/provider/config";
 import { readHandoff } from "@ksyun-route/provider/handoff";
-import { loadKubeConfig, serverVersion } from "./cluster.ts";
+import { kubeClient, serverVersion } from "./cluster.ts";
 import { NAMESPACE, parseConfig, type ProgramConfig } from "./config.ts";
 import { gatherFacts, planWithFacts } from "./facts.ts";
 import { previousRoutes } from "./previous.ts";
@@ -22,10 +22,10 @@ function routesOnly(): boolean {
 }
 
 async function declareNodeRoutes(config: ProgramConfig, routesScope: boolean) {
-  const kc = routesScope ? loadKubeConfig(undefined, undefined) : loadKubeConfig(config.kubeconfig, config.kubeContext);
+  const kube = routesScope ? kubeClient(undefined, undefined) : kubeClient(config.kubeconfig, config.kubeContext);
   const client = clientFromSettings(readSettings((key) => raw[`${NAMESPACE}:${key}`]));
   try {
-    const facts = await gatherFacts(kc, client, config);
+    const facts = await gatherFacts(kube, client, config);
     const plan = await planWithFacts(
       client,
       config.vpcId,
@@ -42,6 +42,7 @@ async function declareNodeRoutes(config: ProgramConfig, routesScope: boolean) {
     return { nodes: facts.nodes.length, outputs: declareRoutes(config, plan) };
   } finally {
     client.close();
+    kube.close();
   }
 }
 
@@ -50,7 +51,8 @@ async function manifests(config: ProgramConfig): Promise<void> {
   // calico's monitor_token: auto means on for API servers >= 1.23 (time-bound service-account tokens).
   const monitorToken = async (): Promise<boolean> => {
     if (config.monitorToken !== "auto") return config.monitorToken === "true";
-    const [major, minor] = await serverVersion(loadKubeConfig(config.kubeconfig, config.kubeContext));
+    const kube = kubeClient(config.kubeconfig, config.kubeContext);
+    const [major, minor] = await serverVersion(kube).finally(() => kube.close());
     return major > 1 || (major === 1 && minor >= 23);
   };
   const secrets = new pulumi.Config(NAMESPACE);

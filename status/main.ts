@@ -8,7 +8,7 @@ import { parseArgs } from "node:util";
 import { clientFromSettings, readSettings } from "@ksyun-route/provider/config";
 import {
   gatherFacts,
-  loadKubeConfig,
+  kubeClient,
   managedRoutes,
   NAMESPACE,
   parseConfig,
@@ -58,7 +58,8 @@ async function main(): Promise<number> {
   const config = parseConfig(raw);
   const client = clientFromSettings(readSettings((key) => raw[`${NAMESPACE}:${key}`]));
   const { facts, plan, vpcRoutes } = await (async () => {
-    const facts = await gatherFacts(loadKubeConfig(config.kubeconfig, config.kubeContext), client, config);
+    const kube = kubeClient(config.kubeconfig, config.kubeContext);
+    const facts = await gatherFacts(kube, client, config).finally(() => kube.close());
     const input = {
       ...facts,
       podCidr: config.podCidr,

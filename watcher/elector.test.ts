@@ -1,17 +1,17 @@
-import type { V1Lease, V1LeaseSpec } from "@kubernetes/client-node";
+import { microTime, type Lease, type LeaseSpec } from "../kube/resources.ts";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { LeaseConflict, LeaseElector, type LeaseStore } from "./elector.ts";
 
 /** An API server's view of one Lease: resourceVersion checks on replace, conflicts on a second create. */
 class FakeLeaseStore implements LeaseStore {
-  lease: V1Lease | undefined;
+  lease: Lease | undefined;
   down = false;
   #version = 0;
 
   #check(): void {
     if (this.down) throw new Error("connect ECONNREFUSED");
   }
-  #stored(spec: V1LeaseSpec): V1Lease {
+  #stored(spec: LeaseSpec): Lease {
     this.lease = { metadata: { name: "l", resourceVersion: String(++this.#version) }, spec: structuredClone(spec) };
     return structuredClone(this.lease);
   }
@@ -19,18 +19,18 @@ class FakeLeaseStore implements LeaseStore {
     this.#check();
     return this.lease && structuredClone(this.lease);
   }
-  async create(spec: V1LeaseSpec) {
+  async create(spec: LeaseSpec) {
     this.#check();
     if (this.lease) throw new LeaseConflict();
     return this.#stored(spec);
   }
-  async replace(lease: V1Lease) {
+  async replace(lease: Lease) {
     this.#check();
     if (lease.metadata?.resourceVersion !== this.lease?.metadata?.resourceVersion) throw new LeaseConflict();
     return this.#stored(lease.spec ?? {});
   }
   /** What another process would write: a record this test controls. */
-  set(spec: V1LeaseSpec): void {
+  set(spec: LeaseSpec): void {
     this.#stored(spec);
   }
 }
@@ -77,7 +77,7 @@ describe("LeaseElector", () => {
     store.set({
       holderIdentity: "crashed",
       leaseDurationSeconds: 15,
-      renewTime: new Date(Date.now() - 3_600_000),
+      renewTime: microTime(new Date(Date.now() - 3_600_000)),
       leaseTransitions: 3,
     });
     const b = candidate(store, "b");
@@ -94,7 +94,7 @@ describe("LeaseElector", () => {
     const b = candidate(store, "b");
     store.set({ holderIdentity: "other", leaseDurationSeconds: 15 });
     for (let i = 0; i < 30; i++) {
-      store.set({ holderIdentity: "other", leaseDurationSeconds: 15, renewTime: new Date() });
+      store.set({ holderIdentity: "other", leaseDurationSeconds: 15, renewTime: microTime(new Date()) });
       await vi.advanceTimersByTimeAsync(2_000);
     }
     expect(b.elector.leading).toBe(false);

@@ -2,13 +2,13 @@
 // carries the observed resourceVersion; a conflict means another candidate won), expiry judged by local time since
 // the Lease record last changed (immune to clock skew between nodes), a leader that cannot renew within the renew
 // deadline steps down, and a leader that stops releases the Lease so a successor need not wait for it to expire.
-import { V1MicroTime, type V1Lease, type V1LeaseSpec } from "@kubernetes/client-node";
+import { microTime, type Lease, type LeaseSpec } from "../kube/resources.ts";
 
 /** The one Lease object, through the API; create and replace throw LeaseConflict on 409. */
 export interface LeaseStore {
-  get(): Promise<V1Lease | undefined>;
-  create(spec: V1LeaseSpec): Promise<V1Lease>;
-  replace(lease: V1Lease): Promise<V1Lease>;
+  get(): Promise<Lease | undefined>;
+  create(spec: LeaseSpec): Promise<Lease>;
+  replace(lease: Lease): Promise<Lease>;
 }
 
 export class LeaseConflict extends Error {
@@ -51,7 +51,7 @@ const sleep = (ms: number, signal: AbortSignal) => timeout(ms, signal).elapsed;
 
 export class LeaseElector {
   readonly #o: ElectorOptions;
-  #observed: V1Lease | undefined;
+  #observed: Lease | undefined;
   /** Local time at which the observed record last changed. */
   #observedAt = 0;
   #leading = false;
@@ -96,8 +96,8 @@ export class LeaseElector {
     const spec = {
       holderIdentity: identity,
       leaseDurationSeconds: Math.ceil(this.#o.leaseDurationMs / 1000),
-      acquireTime: new V1MicroTime(now),
-      renewTime: new V1MicroTime(now),
+      acquireTime: microTime(new Date(now)),
+      renewTime: microTime(new Date(now)),
       leaseTransitions: 0,
     };
     if (!current) {
@@ -111,7 +111,7 @@ export class LeaseElector {
     const transitions = current.spec?.leaseTransitions ?? 0;
     const renewal = holder === identity;
     this.#takenFrom = holder !== identity ? holder || undefined : undefined;
-    const next: V1Lease = {
+    const next: Lease = {
       ...current,
       spec: {
         ...spec,
@@ -144,7 +144,7 @@ export class LeaseElector {
     }
   }
 
-  async #write(write: () => Promise<V1Lease>, now: number): Promise<boolean> {
+  async #write(write: () => Promise<Lease>, now: number): Promise<boolean> {
     try {
       const written = await write();
       this.#observed = written;
@@ -156,7 +156,7 @@ export class LeaseElector {
     }
   }
 
-  #observe(lease: V1Lease, now: number): void {
+  #observe(lease: Lease, now: number): void {
     if (lease.metadata?.resourceVersion !== this.#observed?.metadata?.resourceVersion) this.#observedAt = now;
     this.#observed = lease;
   }
@@ -173,7 +173,7 @@ export class LeaseElector {
     try {
       await this.#o.store.replace({
         ...lease,
-        spec: { ...lease.spec, holderIdentity: "", leaseDurationSeconds: 1, renewTime: new V1MicroTime(Date.now()) },
+        spec: { ...lease.spec, holderIdentity: "", leaseDurationSeconds: 1, renewTime: microTime(new Date()) },
       });
     } catch (error) {
       this.#o.onError?.(error, "release");

@@ -1,30 +1,20 @@
-// The elector's Lease through CoordinationV1Api: 404 reads as "no Lease", 409 as LeaseConflict.
-import { ApiException, CoordinationV1Api, type KubeConfig } from "@kubernetes/client-node";
+// The elector's Lease through the API: absent reads as "no Lease", a 409 as LeaseConflict.
+import { KubeConflict, type KubeClient } from "../kube/client.ts";
+import { createLease, getLease, replaceLease } from "../kube/resources.ts";
 import { LeaseConflict, type LeaseStore } from "./elector.ts";
-
-const status = (error: unknown) => (error instanceof ApiException ? error.code : undefined);
 
 async function conflictAware<T>(call: Promise<T>): Promise<T> {
   try {
     return await call;
   } catch (error) {
-    throw status(error) === 409 ? new LeaseConflict() : error;
+    throw error instanceof KubeConflict ? new LeaseConflict() : error;
   }
 }
 
-export function kubeLeaseStore(kc: KubeConfig, namespace: string, name: string): LeaseStore {
-  const api = kc.makeApiClient(CoordinationV1Api);
+export function kubeLeaseStore(client: KubeClient, namespace: string, name: string): LeaseStore {
   return {
-    async get() {
-      try {
-        return await api.readNamespacedLease({ name, namespace });
-      } catch (error) {
-        if (status(error) === 404) return undefined;
-        throw error;
-      }
-    },
-    create: (spec) =>
-      conflictAware(api.createNamespacedLease({ namespace, body: { metadata: { name, namespace }, spec } })),
-    replace: (lease) => conflictAware(api.replaceNamespacedLease({ name, namespace, body: lease })),
+    get: () => getLease(client, namespace, name),
+    create: (spec) => conflictAware(createLease(client, namespace, name, spec)),
+    replace: (lease) => conflictAware(replaceLease(client, namespace, name, lease)),
   };
 }

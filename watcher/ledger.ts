@@ -3,6 +3,9 @@
 // once a convergence run has recorded the route or the route is gone. A new leader reads it first, so a route made
 // by a leader that died before any run recorded it is never forgotten: its node still wants it, or it is deleted.
 // Only routes in the ledger or the state are ever deleted, so foreign routes are never touched.
+import { KubeConflict, type KubeClient } from "../kube/client.ts";
+import { createConfigMap, getConfigMap, patchConfigMap } from "../kube/resources.ts";
+import { LEDGER_NAME } from "../program/contract.ts";
 
 export interface LedgerEntry {
   readonly destination: string;
@@ -18,8 +21,6 @@ export interface ConfigMapStore {
   create(): Promise<void>;
   patch(data: Readonly<Record<string, string | null>>): Promise<void>;
 }
-
-export const LEDGER_NAME = "ksyun-route-ledger";
 
 // ConfigMap keys allow [-._a-zA-Z0-9] only: "172.16.1.0/24" is stored as "172.16.1.0_24".
 const keyOf = (destination: string) => destination.replace("/", "_");
@@ -122,4 +123,23 @@ export class Ledger {
     this.#writing = next;
     return next;
   }
+}
+
+/** The ledger's ConfigMap in the watcher's namespace (the Role grants get, create and patch on it). */
+export function configMapStore(client: KubeClient, namespace: string): ConfigMapStore {
+  return {
+    read: async () => {
+      const configMap = await getConfigMap(client, namespace, LEDGER_NAME);
+      return configMap && (configMap.data ?? {});
+    },
+    async create() {
+      try {
+        await createConfigMap(client, namespace, LEDGER_NAME, {});
+      } catch (error) {
+        // Another leader's create won the race: the ConfigMap is there, which is all that is needed.
+        if (!(error instanceof KubeConflict)) throw error;
+      }
+    },
+    patch: async (data) => void (await patchConfigMap(client, namespace, LEDGER_NAME, data)),
+  };
 }

@@ -3,11 +3,14 @@
 import { existsSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { KubeConfig } from "@kubernetes/client-node";
 import { pino } from "pino";
+import { KubeClient } from "../kube/client.ts";
+import { loadKubeTarget } from "../kube/config.ts";
 import { Controller } from "./controller.ts";
 import { LeaseElector } from "./elector.ts";
+import { EventPath } from "./event-path.ts";
 import { serveHttp } from "./http.ts";
+import { configMapStore, Ledger } from "./ledger.ts";
 import { kubeLeaseStore } from "./lease-store.ts";
 import { pulumiAlive } from "./locks.ts";
 import { createMetrics } from "./metrics.ts";
@@ -35,12 +38,28 @@ async function main(): Promise<void> {
   const o = options();
   // Logs carry names, counts and error summaries only: never the environment, config values or credentials.
   const log = pino({ level: o.logLevel, base: { identity: o.identity, stack: o.stack } });
-  const kc = new KubeConfig();
-  kc.loadFromDefault(); // KUBECONFIG, ~/.kube/config, then in-cluster (token file re-read when rotated)
+  // KUBECONFIG, ~/.kube/config, then in-cluster (its token file re-read when rotated).
+  const kube = new KubeClient(loadKubeTarget());
   const metrics = createMetrics();
 
+  const runner = new StackRunner({
+    stack: o.stack,
+    workDir: PROJECT_DIR,
+    configFile: o.configFile,
+    env: {
+      KSYUN_ROUTE_SCOPE: "routes",
+      // Each run starts Node twice (program, provider plugin); V8's code cache halves their module loading.
+      NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? join(tmpdir(), "ksyun-route-node-compile-cache"),
+      // The engine rewrites the whole state after every step, O(N²) for N routes (bench/REPORT.md). The runs need
+      // no checkpoints: they only record routes the event path made, and those are in its ledger until recorded.
+      PULUMI_SKIP_CHECKPOINTS: "true",
+      ...(o.akskDir && { KSYUN_AKSK_DIR: o.akskDir }),
+    },
+  });
+  const lease = { namespace: o.leaseNamespace, name: o.leaseName };
+  const reporter = new NodeReporter(kube, o.identity, lease, log);
   // Events start with nodes.start(), after the controller exists.
-  const nodes = new NodeWatch(kc, {
+  const nodes = new NodeWatch(kube, {
     onChange: (reason, node) => {
       log.debug({ reason, node }, "node changed");
       controller.nodeChanged();
@@ -51,24 +70,22 @@ async function main(): Promise<void> {
     },
     onList: (count, resourceVersion) => log.info({ nodes: count, resourceVersion }, "listed nodes"),
   });
+  const eventPath = new EventPath({
+    config: () => runner.config(),
+    outputs: () => runner.outputs(),
+    nodes: () => nodes.nodes(),
+    node: (name) => nodes.node(name),
+    ledger: new Ledger(configMapStore(kube, o.leaseNamespace)),
+    reporter,
+    metrics,
+    log,
+    handoffPath: join(tmpdir(), `ksyun-route-handoff-${process.pid}.json`),
+    env: { KSYUN_AKSK_DIR: o.akskDir, KSYUN_CIPHER_KEY: process.env.KSYUN_CIPHER_KEY },
+    onActed: () => controller.eventPathActed(),
+  });
   const controller = new Controller({
-    runner: new StackRunner({
-      stack: o.stack,
-      workDir: PROJECT_DIR,
-      configFile: o.configFile,
-      env: {
-        KSYUN_ROUTE_SCOPE: "routes",
-        // Each run starts Node twice (program, provider plugin); V8's code cache halves their module loading.
-        NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? join(tmpdir(), "ksyun-route-node-compile-cache"),
-        // The engine rewrites the whole state after every step, O(N²) for N routes (`up --refresh` of 1,000
-        // routes: 171 s, 19 s without; bench/REPORT.md). The runs touch only routes, which need no checkpoints: a route created by a run
-        // that dies before saving is adopted by the next one, and one deleted is found gone by its refresh.
-        PULUMI_SKIP_CHECKPOINTS: "true",
-        ...(o.akskDir && { KSYUN_AKSK_DIR: o.akskDir }),
-      },
-    }),
-    nodes,
-    reporter: new NodeReporter(kc, o.identity, log),
+    runner,
+    eventPath,
     metrics,
     log,
     debounceMs: o.debounceMs,
@@ -77,7 +94,7 @@ async function main(): Promise<void> {
     lockContext: { hostname: hostname(), pulumiAlive },
   });
   const elector = new LeaseElector({
-    store: kubeLeaseStore(kc, o.leaseNamespace, o.leaseName),
+    store: kubeLeaseStore(kube, o.leaseNamespace, o.leaseName),
     identity: o.identity,
     leaseDurationMs: o.leaseDurationMs,
     renewDeadlineMs: o.renewDeadlineMs,
@@ -97,6 +114,7 @@ async function main(): Promise<void> {
 
   const http = await serveHttp(o.port, { registry: metrics.registry, ready: () => nodes.synced && controller.ready });
   log.info({ port: http.port, resyncMs: o.resyncMs, debounceMs: o.debounceMs }, "watcher started");
+  // Lead only with a synced cache: the event path plans from it.
   await nodes.start();
   const campaign = new AbortController();
   const electing = elector.run(campaign.signal);
@@ -111,6 +129,7 @@ async function main(): Promise<void> {
     await electing;
     await nodes.stop();
     http.server.close();
+    kube.close();
     process.exit(0);
   };
   process.on("SIGTERM", (s) => void shutdown(s));

@@ -1,64 +1,103 @@
-// Writes the run's results to the nodes: the NetworkUnavailable condition through the status subresource (a
-// strategic merge patch merges by condition type, leaving kubelet's and Calico's conditions alone) and Events.
-// Best effort: a failed write is logged and never fails the run.
-import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1Node } from "@kubernetes/client-node";
+// Writes what the event path decided to the cluster: node conditions through the status subresource (a strategic
+// merge patch merges by condition type, leaving kubelet's and Calico's conditions alone) and Events. Best effort:
+// a failed write is logged and never stops a route.
 import type { Logger } from "pino";
-import { needsRouteCondition, routeCondition, type NodeEvent } from "./node-report.ts";
+import type { KubeClient } from "../kube/client.ts";
+import { createEvent, patchNodeStatus, type KubeEvent } from "../kube/resources.ts";
+import type { NodeEvent } from "./node-report.ts";
 
 const COMPONENT = "ksyun-route-watcher";
 const PARALLEL = 8;
 
-async function eachLimited<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
-  for (let i = 0; i < items.length; i += PARALLEL) await Promise.all(items.slice(i, i + PARALLEL).map(fn));
-}
-
 export class NodeReporter {
-  readonly #core: CoreV1Api;
+  readonly #client: KubeClient;
   readonly #identity: string;
+  readonly #lease: { readonly namespace: string; readonly name: string };
   readonly #log: Logger;
+  /** Writes waiting for one of PARALLEL slots, so a burst of 500 nodes does not open 500 requests at once. */
+  readonly #queue: (() => Promise<void>)[] = [];
+  #active = 0;
 
-  constructor(kc: KubeConfig, identity: string, log: Logger) {
-    this.#core = kc.makeApiClient(CoreV1Api);
+  constructor(client: KubeClient, identity: string, lease: { namespace: string; name: string }, log: Logger) {
+    this.#client = client;
     this.#identity = identity;
+    this.#lease = lease;
     this.#log = log;
   }
 
-  /** NetworkUnavailable=False/RouteCreated on the given nodes where needsRouteCondition says so. */
-  async markRouted(nodes: readonly V1Node[]): Promise<void> {
-    const patch = setHeaderOptions("Content-Type", PatchStrategy.StrategicMergePatch);
-    await eachLimited(nodes.filter(needsRouteCondition), async (node) => {
-      const name = node.metadata?.name ?? "";
-      const body = { status: { conditions: [routeCondition(new Date())] } };
-      await this.#core
-        .patchNodeStatus({ name, body }, patch)
-        .catch((error: unknown) =>
-          this.#log.warn({ node: name, err: String(error) }, "setting the node condition failed"),
-        );
-    });
+  patchStatus(node: string, patch: object): Promise<void> {
+    return this.#limited(() =>
+      patchNodeStatus(this.#client, node, patch).catch((error: unknown) =>
+        this.#log.warn({ node, err: String(error) }, "setting the node condition failed"),
+      ),
+    );
   }
 
   async emit(events: readonly NodeEvent[]): Promise<void> {
-    await eachLimited(events, async (event) => {
-      const now = new Date();
-      await this.#core
-        .createNamespacedEvent({
-          namespace: "default", // where events of cluster-scoped objects go
-          body: {
-            metadata: { generateName: `${event.node}.` },
-            // kubectl describe node matches node events by name, with the name as uid (as kubelet writes them).
-            involvedObject: { apiVersion: "v1", kind: "Node", name: event.node, uid: event.node },
-            type: event.type,
-            reason: event.reason,
-            message: event.message,
-            source: { component: COMPONENT },
-            reportingComponent: COMPONENT,
-            reportingInstance: this.#identity,
-            firstTimestamp: now,
-            lastTimestamp: now,
-            count: 1,
-          },
-        })
-        .catch((error: unknown) => this.#log.warn({ node: event.node, err: String(error) }, "writing an event failed"));
+    await Promise.all(
+      events.map((e) =>
+        // kubectl describe node matches node events by name, with the name as uid (as kubelet writes them).
+        this.#event(
+          "default",
+          { apiVersion: "v1", kind: "Node", name: e.node, uid: e.node },
+          e.type,
+          e.reason,
+          e.message,
+        ),
+      ),
+    );
+  }
+
+  /** A Warning about the watcher itself, on its Lease (`kubectl get events -n <namespace>`). */
+  warn(reason: string, message: string): Promise<void> {
+    const { namespace, name } = this.#lease;
+    const lease = { apiVersion: "coordination.k8s.io/v1", kind: "Lease", namespace, name };
+    return this.#event(namespace, lease, "Warning", reason, message);
+  }
+
+  #event(
+    namespace: string,
+    involvedObject: KubeEvent["involvedObject"],
+    type: KubeEvent["type"],
+    reason: string,
+    message: string,
+  ) {
+    const now = new Date().toISOString();
+    const event: KubeEvent = {
+      metadata: { generateName: `${involvedObject.name}.` },
+      involvedObject,
+      type,
+      reason,
+      message: message.slice(0, 1024),
+      source: { component: COMPONENT },
+      reportingComponent: COMPONENT,
+      reportingInstance: this.#identity,
+      firstTimestamp: now,
+      lastTimestamp: now,
+      count: 1,
+    };
+    return this.#limited(() =>
+      createEvent(this.#client, namespace, event).catch((error: unknown) =>
+        this.#log.warn({ object: involvedObject.name, err: String(error) }, "writing an event failed"),
+      ),
+    );
+  }
+
+  #limited(write: () => Promise<void>): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.#queue.push(() => write().finally(resolve));
+      this.#next();
     });
+  }
+
+  #next(): void {
+    while (this.#active < PARALLEL && this.#queue.length > 0) {
+      const write = this.#queue.shift()!;
+      this.#active++;
+      void write().finally(() => {
+        this.#active--;
+        this.#next();
+      });
+    }
   }
 }

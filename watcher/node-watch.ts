@@ -1,9 +1,11 @@
-// The Node informer. client-node 2.x relists by itself on 410 Gone and reconnects after watch timeouts, but stops
-// for good on any other error (API server restarts, network errors, 5xx); it is restarted here with backoff. With an
-// in-cluster config every request re-reads the projected service-account token file once it is a minute old
-// (client-node's FileAuth, as client-go), so a rotated token is picked up without a restart.
-import { CoreV1Api, makeInformer, type Informer, type KubeConfig, type V1Node } from "@kubernetes/client-node";
-import { backoffDelay } from "./backoff.ts";
+// The Node informer, keeping of each node only what routing reads (program/node-facts.ts routingView) and its
+// NetworkUnavailable condition (the gate must not rewrite what it already says, or what Calico owns): tens of
+// bytes per node rather than the kilobytes of a Node a kubelet keeps rewriting.
+import type { V1Node } from "@kubernetes/client-node";
+import type { KubeClient } from "../kube/client.ts";
+import { Informer } from "../kube/informer.ts";
+import { routingView } from "../program/contract.ts";
+import { CONDITION_TYPE } from "./node-report.ts";
 import { routingRelevantChange } from "./relevance.ts";
 
 export interface NodeWatchOptions {
@@ -14,78 +16,55 @@ export interface NodeWatchOptions {
   readonly onList: (nodes: number, resourceVersion: string | undefined) => void;
 }
 
-const RESTART = { baseMs: 1_000, maxMs: 30_000 };
+/** What the watcher keeps of a node. */
+export function watchedNode(raw: V1Node): V1Node {
+  const view = routingView(raw);
+  const condition = raw.status?.conditions?.find((c) => c.type === CONDITION_TYPE);
+  return condition ? { ...view, status: { ...view.status, conditions: [condition] } } : view;
+}
+
+const nameOf = (node: V1Node) => node.metadata?.name ?? "";
 
 export class NodeWatch {
   readonly #informer: Informer<V1Node>;
-  /** The last version seen of each node: client-node hands update callbacks the new object only. */
-  readonly #seen = new Map<string, V1Node>();
-  #synced = false;
-  #failures = 0;
-  #lastError = 0;
-  #restart: NodeJS.Timeout | undefined;
-  #stopped = false;
-  readonly #onError: NodeWatchOptions["onError"];
 
-  constructor(kc: KubeConfig, options: NodeWatchOptions) {
-    this.#onError = options.onError;
-    const core = kc.makeApiClient(CoreV1Api);
-    const list = async () => {
-      const nodes = await core.listNode();
-      options.onList(nodes.items.length, nodes.metadata?.resourceVersion);
-      // The informer applies the list right after this resolves; mark synced once it has.
-      setImmediate(() => (this.#synced = true));
-      return nodes;
-    };
-    this.#informer = makeInformer(kc, "/api/v1/nodes", list);
-    const name = (node: V1Node) => node.metadata?.name ?? "";
-    this.#informer.on("add", (node) => {
-      this.#seen.set(name(node), node);
-      options.onChange("add", name(node));
+  constructor(client: KubeClient, options: NodeWatchOptions) {
+    this.#informer = new Informer<V1Node>(client, "/api/v1/nodes", {
+      trim: (raw) => watchedNode(raw as V1Node),
+      name: nameOf,
+      onAdd: (node) => options.onChange("add", nameOf(node)),
+      onUpdate: (old, node) => {
+        if (routingRelevantChange(old, node)) options.onChange("update", nameOf(node));
+      },
+      onDelete: (node) => options.onChange("delete", nameOf(node)),
+      onList: options.onList,
+      onError: options.onError,
     });
-    this.#informer.on("update", (node) => {
-      const old = this.#seen.get(name(node));
-      this.#seen.set(name(node), node);
-      if (!old || routingRelevantChange(old, node)) options.onChange("update", name(node));
-    });
-    this.#informer.on("delete", (node) => {
-      this.#seen.delete(name(node));
-      options.onChange("delete", name(node));
-    });
-    this.#informer.on("error", (error) => this.#restartLater(error));
-  }
-
-  #restartLater(error: unknown): void {
-    if (this.#stopped) return;
-    // Errors a while apart are separate outages, each starting from the shortest delay.
-    if (Date.now() - this.#lastError > 2 * RESTART.maxMs) this.#failures = 0;
-    this.#lastError = Date.now();
-    const delay = backoffDelay(++this.#failures, RESTART);
-    this.#onError(error, delay);
-    this.#restart = setTimeout(() => this.#informer.start().catch((e: unknown) => this.#restartLater(e)), delay);
   }
 
   /** True once the first list has been applied (and stays true through restarts). */
   get synced(): boolean {
-    return this.#synced;
+    return this.#informer.synced;
   }
 
   node(name: string): V1Node | undefined {
-    return this.#seen.get(name);
+    return this.#informer.get(name);
   }
 
-  names(): string[] {
-    return [...this.#seen.keys()];
+  nodes(): V1Node[] {
+    return this.#informer.list();
   }
 
-  async start(): Promise<void> {
-    this.#stopped = false;
-    await this.#informer.start().catch((error: unknown) => this.#restartLater(error));
+  get size(): number {
+    return this.#informer.size;
   }
 
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    clearTimeout(this.#restart);
-    await this.#informer.stop();
+  /** Resolves once the first list is applied. */
+  start(): Promise<void> {
+    return this.#informer.start();
+  }
+
+  stop(): Promise<void> {
+    return this.#informer.stop();
   }
 }

@@ -400,14 +400,22 @@ describe("watcher", () => {
     expect(leases?.rule.verbs).toEqual(["get", "create", "update"]);
   });
 
-  it("has no rights on workloads, RBAC, ConfigMaps or any Secret but kce-security-token", () => {
+  it("has no rights on workloads, RBAC, any Secret but kce-security-token, any ConfigMap but its ledger", () => {
     const all = [...flatten(m.watcherClusterRules), ...flatten(m.watcherNamespaceRules)];
     for (const e of all) {
       expect(["apps", "rbac.authorization.k8s.io", "*"]).not.toContain(e.group);
-      expect(["configmaps", "daemonsets", "deployments", "*"]).not.toContain(e.resource);
+      expect(["daemonsets", "deployments", "*"]).not.toContain(e.resource);
       expect(e.rule.verbs).not.toContain("*");
     }
-    expect(flatten(m.watcherClusterRules).some((e) => e.resource === "secrets")).toBe(false);
+    expect(flatten(m.watcherClusterRules).some((e) => e.resource === "secrets" || e.resource === "configmaps")).toBe(
+      false,
+    );
+    const configMaps = flatten(m.watcherNamespaceRules).filter((e) => e.resource === "configmaps");
+    expect(configMaps.map((e) => e.rule)).toEqual([
+      { apiGroups: [""], resources: ["configmaps"], verbs: ["get", "patch"], resourceNames: ["ksyun-route-ledger"] },
+      // A ConfigMap of any name can be created (RBAC cannot limit create by name), none read or changed.
+      { apiGroups: [""], resources: ["configmaps"], verbs: ["create"] },
+    ]);
     const secrets = flatten(m.watcherNamespaceRules).filter((e) => e.resource === "secrets");
     expect(secrets.map((e) => e.rule)).toEqual([
       { apiGroups: [""], resources: ["secrets"], verbs: ["get"], resourceNames: ["kce-security-token"] },

@@ -17,8 +17,10 @@ import {
   selectorLabels,
 } from "./common.ts";
 import type { Rbac, Rule } from "./common.ts";
+import { LEDGER_NAME } from "../ledger-name.ts";
 
 export const WATCHER_NAME = "ksyun-route-watcher";
+
 export const DEFAULT_BACKEND_SECRET = "ksyun-route-watcher-backend";
 const HOME = "/home/pulumi";
 /** Any non-root id: the image needs no particular user, the volumes are writable through fsGroup. */
@@ -41,6 +43,9 @@ export const watcherNamespaceRules: readonly Rule[] = [
   { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "create", "update"] },
   // The routes run's credentials; by name, so no other Secret is readable.
   { apiGroups: [""], resources: ["secrets"], verbs: ["get"], resourceNames: [AKSK_SECRET_NAME] },
+  // The event path's ledger (watcher/ledger.ts): read and patched by name; create cannot be limited by name.
+  { apiGroups: [""], resources: ["configmaps"], verbs: ["get", "patch"], resourceNames: [LEDGER_NAME] },
+  { apiGroups: [""], resources: ["configmaps"], verbs: ["create"] },
 ];
 
 export interface WatcherArgs {
