@@ -7,7 +7,7 @@ import { readHandoff } from "@ksyun-route/provider/handoff";
 import { kubeClient, serverVersion } from "./cluster.ts";
 import { NAMESPACE, parseConfig, type ProgramConfig } from "./config.ts";
 import { gatherFacts, planWithFacts } from "./facts.ts";
-import { previousRoutes } from "./previous.ts";
+import { previousOutputs } from "./previous.ts";
 import { declareRoutes } from "./routes.ts";
 import { assertCredentialsEncrypted } from "./secret-config.ts";
 
@@ -25,14 +25,15 @@ async function declareNodeRoutes(config: ProgramConfig, routesScope: boolean) {
   const kube = routesScope ? kubeClient(undefined, undefined) : kubeClient(config.kubeconfig, config.kubeContext);
   const client = clientFromSettings(readSettings((key) => raw[`${NAMESPACE}:${key}`]));
   try {
-    const facts = await gatherFacts(kube, client, config);
+    const [facts, previous] = await Promise.all([gatherFacts(kube, client, config), previousOutputs()]);
     const plan = await planWithFacts(
       client,
       config.vpcId,
       {
         ...facts,
         podCidr: config.podCidr,
-        current: await previousRoutes(),
+        current: previous.routes,
+        previouslyWithheld: previous.withheld,
         maxRouteDeletes: config.maxRouteDeletes,
         allowMassDeletion: config.allowMassDeletion,
         replaceConflictingRoutes: config.replaceConflictingRoutes,

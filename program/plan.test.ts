@@ -49,6 +49,7 @@ interface Row {
   replaceConflictingRoutes?: boolean;
   goneRouteIds?: string[];
   nodeTrouble?: [string, string][];
+  previouslyWithheld?: string[];
   want?: Want;
   error?: RegExp;
 }
@@ -67,6 +68,7 @@ function plan(row: Row): RoutePlan {
     replaceConflictingRoutes: row.replaceConflictingRoutes,
     goneRouteIds: row.goneRouteIds && new Set(row.goneRouteIds),
     nodeTrouble: row.nodeTrouble && new Map(row.nodeTrouble),
+    previouslyWithheld: row.previouslyWithheld && new Set(row.previouslyWithheld),
   });
 }
 
@@ -434,6 +436,38 @@ const rows: Row[] = [
       deletes: ["n1", "n3"],
       withheld: ["n2", "n4"],
       warnings: [/^withholding 2 route deletes: refusing to delete 4 routes/],
+    },
+  },
+  {
+    name: "withheld deletes stay withheld in later runs, though now within the limit: no piecemeal mass deletion",
+    nodes: ten.nodes.slice(2),
+    current: ten.current,
+    previouslyWithheld: ["n1", "n2"],
+    want: {
+      routes: kept(ten, 0),
+      withheld: ["n1", "n2"],
+      warnings: [
+        /^withholding 2 route deletes: refusing to delete n1, n2, withheld before as part of a mass deletion\./,
+      ],
+    },
+  },
+  {
+    name: "a node withheld before that came back is simply routed; others delete within the limit",
+    nodes: [...ten.nodes.slice(1)],
+    current: ten.current,
+    previouslyWithheld: ["n2"],
+    want: { routes: kept(ten, 1), deletes: ["n1"] },
+  },
+  {
+    name: "allowMassDeletion completes deletes withheld before",
+    nodes: ten.nodes.slice(2),
+    current: ten.current,
+    previouslyWithheld: ["n1", "n2"],
+    allowMassDeletion: true,
+    want: {
+      routes: kept(ten, 2),
+      deletes: ["n1", "n2"],
+      warnings: [/allowMassDeletion let this run delete n1, n2, withheld before/],
     },
   },
   {

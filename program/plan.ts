@@ -67,6 +67,11 @@ export interface PlanInput extends NodeListInput {
   readonly goneRouteIds?: ReadonlySet<string> | undefined;
   /** Nodes an edge found in trouble of its own (node → why; e.g. KSYun refused their route): no new route. */
   readonly nodeTrouble?: ReadonlyMap<string, string> | undefined;
+  /**
+   * Deletes an earlier plan withheld (the stack output withheldDeletes): they stay withheld until an operator
+   * allows them, so a mass deletion is not made in budget-sized pieces, one run after another.
+   */
+  readonly previouslyWithheld?: ReadonlySet<string> | undefined;
 }
 
 export interface RoutePlan {
@@ -210,6 +215,8 @@ function withholdReason(input: PlanInput, ownRoutes: number, deletes: readonly s
         : `ksyun-route:maxRouteDeletes = ${max}`;
     return `delete ${deletes.length} routes, more than ${limit}: ${listNames(deletes)}`;
   }
+  const before = deletes.filter((n) => input.previouslyWithheld?.has(n));
+  if (before.length > 0) return `delete ${listNames(before)}, withheld before as part of a mass deletion`;
   return undefined;
 }
 

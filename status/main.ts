@@ -64,6 +64,7 @@ async function main(): Promise<number> {
       ...facts,
       podCidr: config.podCidr,
       current: managedRoutes(state.outputs.routes),
+      previouslyWithheld: new Set(state.outputs.withheldDeletes),
       maxRouteDeletes: config.maxRouteDeletes,
       allowMassDeletion: config.allowMassDeletion,
       replaceConflictingRoutes: config.replaceConflictingRoutes,

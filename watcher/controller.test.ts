@@ -32,6 +32,7 @@ function setup(answers: (UpResult | Error)[], previous = outputs({})) {
     started: false,
     start: vi.fn(async () => {
       path.push("start");
+      await new Promise((resolve) => setTimeout(resolve, 0)); // the listing, the ledger, the outputs
       eventPath.started = true;
     }),
     stop: vi.fn(() => void (eventPath.started = false)),
@@ -98,7 +99,8 @@ describe("Controller", () => {
     await vi.advanceTimersByTimeAsync(2000 + 4000 - 1);
     expect(eventPath.start).toHaveBeenCalledTimes(2);
     expect(calls).toHaveLength(0);
-    await vi.advanceTimersByTimeAsync(1 + 1000);
+    // The start (a zero-delay timer, which the fake clock fires 1 ms later), then the debounce.
+    await vi.advanceTimersByTimeAsync(1 + 1 + 1000);
     expect(eventPath.start).toHaveBeenCalledTimes(3);
     expect(calls).toHaveLength(1);
     await controller.stopLeading();

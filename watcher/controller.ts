@@ -51,7 +51,6 @@ interface Term {
   startFailures: number;
   /** Until a run of the term gets past the stack lock, a stale lock may be cleared (see isStaleLock). */
   lockCheck: boolean;
-  started: boolean;
 }
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
@@ -77,9 +76,9 @@ export class Controller {
     });
   }
 
-  /** Ready unless leading without an event path or the term's first run started. */
+  /** Ready unless leading without a started event path (the convergence runs follow at their own pace). */
   get ready(): boolean {
-    return !this.#term || (this.#term.started && this.#o.eventPath.started);
+    return !this.#term || this.#o.eventPath.started;
   }
 
   startLeading(previousLeader: string | undefined): void {
@@ -91,7 +90,6 @@ export class Controller {
       restart: undefined,
       startFailures: 0,
       lockCheck: true,
-      started: false,
     };
     this.#term = term;
     this.#failures = this.#conflicts = 0;
@@ -142,7 +140,6 @@ export class Controller {
   async #run(request: RunRequest): Promise<void> {
     const term = this.#term;
     if (!term) return;
-    term.started = true;
     const { metrics, runner, eventPath } = this.#o;
     const kind: RunKind = request.refresh ? "sync" : "event";
     const endTimer = metrics.runDuration.startTimer({ kind });

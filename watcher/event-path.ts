@@ -84,7 +84,7 @@ export class EventPath {
     this.#sync?.stop();
     this.#sync = this.#newSync(config, client);
     this.#states = new Map();
-    this.#sync.start(planSettings(config), outputs.routes, listing, entries);
+    this.#sync.start(planSettings(config), outputs, listing, entries);
   }
 
   stop(): void {
@@ -127,7 +127,7 @@ export class EventPath {
   }
 
   async recorded(outputs: StackOutputs, handoff: Handoff): Promise<void> {
-    await this.#sync?.recorded(outputs.routes, handoff);
+    await this.#sync?.recorded(outputs, handoff);
   }
 
   #read(raw: Record<string, string>): { config: ProgramConfig; settings: ProviderSettings } {

@@ -20,11 +20,18 @@ const out = (routes: Record<string, [number, number, string]>): RouteOutputs =>
     Object.entries(routes).map(([name, [n, i, routeId]]) => [name, { cidr: cidr(n), instanceId: id(i), routeId }]),
   );
 const hop = (n: number, i = n) => `${cidr(n)} ${id(i)}`;
+const stackOutputs = (routes: RouteOutputs, withheldDeletes: string[] = []) => ({
+  routes,
+  skippedNodes: {},
+  withheldDeletes,
+});
 
 interface Setup {
   readonly nodes: V1Node[];
   readonly vpc?: Route[];
   readonly outputs?: RouteOutputs;
+  /** The last run's withheldDeletes output. */
+  readonly withheld?: string[];
   readonly ledger?: Record<string, string>;
   readonly instances?: number[];
   readonly settings?: Partial<PlanSettings>;
@@ -75,7 +82,7 @@ async function harness(setup: Setup) {
   // The leader's listing at start; the rows below count the calls from there on.
   const listing = await cloud.list("vpc");
   cloud.calls.length = 0;
-  sync.start(settings, setup.outputs ?? {}, listing, entries);
+  sync.start(settings, stackOutputs(setup.outputs ?? {}, setup.withheld), listing, entries);
   const settle = async () => {
     for (let quiet = 0; quiet < 3;) {
       await sync.idle();
@@ -261,6 +268,20 @@ describe("RouteSync: the deletion budget", () => {
   });
 });
 
+describe("RouteSync: withheld deletes stay withheld", () => {
+  it("deletes a run withheld are not made later in budget-sized pieces", async () => {
+    const h = await harness({
+      nodes: [nd("a", 1)],
+      vpc: [host("ra", 1), host("rb", 2), host("rc", 3)],
+      outputs: out({ a: [1, 1, "ra"], b: [2, 2, "rb"], c: [3, 3, "rc"] }),
+      withheld: ["b", "c"],
+      settings: { maxRouteDeletes: 5 },
+    });
+    expect(h.cloud.table()).toEqual([hop(1), hop(2), hop(3)]);
+    expect(h.last().plan.withheld).toEqual(["b", "c"]);
+  });
+});
+
 describe("RouteSync: nothing orphaned", () => {
   it("a new leader finds a route of the ledger whose node is gone, and deletes it", async () => {
     // The previous leader wrote the intent and was killed before it learnt the route id.
@@ -284,7 +305,7 @@ describe("RouteSync: nothing orphaned", () => {
     expect(h.cloud.calls).toEqual([]);
     const handoff = h.sync.handoff();
     expect(handoff.created).toEqual([{ routeId: "ra", destinationCidrBlock: cidr(1), instanceId: id(1) }]);
-    await h.sync.recorded(out({ a: [1, 1, "ra"] }), handoff);
+    await h.sync.recorded(stackOutputs(out({ a: [1, 1, "ra"] })), handoff);
     await h.settle();
     expect(h.data).toEqual({});
     expect(h.sync.handoff().created).toEqual([]);

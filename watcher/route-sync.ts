@@ -15,8 +15,8 @@ import {
   systemUuidsToCheck,
   type ManagedRoute,
   type PlanInput,
-  type RouteOutputs,
   type RoutePlan,
+  type StackOutputs,
   type VpcRouteFact,
 } from "../program/contract.ts";
 import type { Ledger, LedgerEntry } from "./ledger.ts";
@@ -83,6 +83,8 @@ export class RouteSync {
   #settings: PlanSettings | undefined;
   /** The routes of the stack's outputs after the last convergence run. */
   #recorded: ManagedRoute[] = [];
+  /** Deletes withheld by the last plan or run: they stay withheld until an operator allows them. */
+  #withheld = new Set<string>();
   #made = new Map<string, Made>();
   /** Route ids this path deleted that the state may still hold. */
   #gone = new Set<string>();
@@ -110,10 +112,11 @@ export class RouteSync {
    * Takes over as leader: the stack's outputs, a listing of the VPC, and the ledger. Entries of the ledger the
    * state lacks count as routes made here, so the first pass keeps what a node still wants and deletes the rest.
    */
-  start(settings: PlanSettings, outputs: RouteOutputs, listing: readonly Route[], ledger: readonly LedgerEntry[]) {
+  start(settings: PlanSettings, outputs: StackOutputs, listing: readonly Route[], ledger: readonly LedgerEntry[]) {
     this.#stopped = false;
     this.#settings = settings;
-    this.#recorded = managedRoutes(outputs);
+    this.#recorded = managedRoutes(outputs.routes);
+    this.#withheld = new Set(outputs.withheldDeletes);
     this.#vpc = new Map(listing.map((r) => [r.destinationCidrBlock, r]));
     this.#made.clear();
     this.#gone.clear();
@@ -175,8 +178,9 @@ export class RouteSync {
    * ledger, and deletes it recorded are forgotten. Made routes the run did not record stay (and the next pass
    * decides them), so none is lost.
    */
-  async recorded(outputs: RouteOutputs, handoff: Handoff): Promise<void> {
-    this.#recorded = managedRoutes(outputs);
+  async recorded(outputs: StackOutputs, handoff: Handoff): Promise<void> {
+    this.#recorded = managedRoutes(outputs.routes);
+    for (const node of outputs.withheldDeletes) this.#withheld.add(node);
     const inState = new Set(this.#recorded.map((r) => r.routeId));
     const done = [...this.#made.values()].filter((m) => inState.has(m.routeId));
     for (const m of done) this.#made.delete(m.node);
@@ -275,7 +279,9 @@ export class RouteSync {
       vpcRoutes: new Map([...this.#vpc].map(([destination, route]) => [destination, fact(route)])),
       goneRouteIds: this.#gone,
       nodeTrouble: new Map([...this.#trouble].map(([node, t]) => [node, t.reason])),
+      previouslyWithheld: this.#withheld,
     });
+    this.#withheld = new Set(plan.withheld);
     const currentByNode = new Map(current.map((r) => [r.nodeName, r]));
     const idle = (node: string) => !this.#inFlight.has(node);
     const deletes = plan.deletes.flatMap((node) => {

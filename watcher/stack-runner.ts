@@ -177,7 +177,8 @@ export class StackRunner {
     const withConfig = args[0] === "up" && configFile ? ["--config-file", configFile] : [];
     return pulumi([...args, ...withConfig, "--stack", stack], {
       cwd: workDir,
-      env: { ...process.env, ...env, ...options.env },
+      // --event-log is one of the CLI's debug commands, as the Automation API runs it.
+      env: { ...process.env, PULUMI_DEBUG_COMMANDS: "true", ...env, ...options.env },
       ...(options.signal && { signal: options.signal }),
     });
   }
