@@ -2,7 +2,7 @@
 // provider process, and axios alone adds ~20 MiB RSS to a Node process (Node's fetch as much) for one signed GET.
 import { Agent as HttpAgent, request as httpRequest } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
-import type { CredentialSource } from "./credentials.ts";
+import type { CredentialSource } from "./credential-types.ts";
 import { API_VERSION, baseUrl } from "./endpoints.ts";
 import type { Service } from "./endpoints.ts";
 import { KsyunApiError } from "./errors.ts";
