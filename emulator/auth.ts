@@ -6,6 +6,7 @@ import {
   timeTooSkewed,
   unknownAccessKey,
 } from "./errors.ts";
+import { isRegion } from "./ids.ts";
 import type { Pair } from "./params.ts";
 import {
   ALGORITHM,
@@ -51,7 +52,7 @@ export function authenticate(req: SignedRequest, credentials: ReadonlyMap<string
   }
   const credential = credentials.get(accessKeyId);
   if (credential === undefined) throw unknownAccessKey(accessKeyId);
-  if (!/^[a-z]{2,5}-\w+-\d+$/.test(region)) {
+  if (!isRegion(region)) {
     throw signatureMismatch(`Credential should be scoped to a valid region, not '${region}'.`);
   }
 

@@ -72,5 +72,10 @@ describe("canonical query", () => {
   it("encodes the reserved characters a CIDR and RFC 3986 need", () => {
     expect(uriEncode("10.244.3.0/24")).toBe("10.244.3.0%2F24");
     expect(uriEncode("a b!'()*")).toBe("a%20b%21%27%28%29%2A");
+    expect(uriEncode("AZaz09-_.~")).toBe("AZaz09-_.~");
+  });
+
+  it("percent-encodes each UTF-8 byte with two upper-case hex digits", () => {
+    expect(uriEncode("\n中é")).toBe("%0A%E4%B8%AD%C3%A9");
   });
 });

@@ -13,9 +13,20 @@ export function sha256Hex(data: string | Buffer): string {
   return createHash("sha256").update(data).digest("hex");
 }
 
-/** RFC 3986 encoding: everything but `A-Za-z0-9-_.~` is percent-encoded (space → %20, `/` → %2F, `*` → %2A). */
+const UNRESERVED = new Set(Buffer.from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~"));
+
+/**
+ * RFC 3986 encoding: every UTF-8 byte outside `A-Za-z0-9-_.~` becomes %XX (space → %20, `/` → %2F, `*` → %2A).
+ * Byte by byte over an explicit set, not the client's encodeURIComponent-and-patch, so the two check each other.
+ */
 export function uriEncode(text: string): string {
-  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  let encoded = "";
+  for (const byte of Buffer.from(text, "utf8")) {
+    encoded += UNRESERVED.has(byte)
+      ? String.fromCharCode(byte)
+      : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+  }
+  return encoded;
 }
 
 /** Encoded `k=v` pairs sorted by key, then value, joined with `&`. */
