@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { canonicalQuery, canonicalRequest, sha256Hex, signature, stringToSign, uriEncode } from "./sigv4.ts";
 
-// Copy of /work/shared/reference/signing-vectors.json (spec §10.5–10.7).
+// B and D: constructed SigV4 examples cross-checked with botocore; C: kingsoftcloud/sdk-node's test/sign.test.js.
 const vectors = JSON.parse(readFileSync(new URL("./testdata/signing-vectors.json", import.meta.url), "utf8"));
 
 interface SigV4Vector {

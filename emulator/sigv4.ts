@@ -1,8 +1,9 @@
 /**
- * AWS Signature V4 building blocks (spec §10.1), written by hand on purpose: signer libraries such as
- * @smithy/signature-v4 only sign outgoing requests — they pick the headers to sign and hash the body they are
- * handed. A verifier must rebuild the canonical request from exactly the client's declared SignedHeaders and the
- * bytes actually received, which no signer exposes. Proven against vectors B and D in sigv4.test.ts.
+ * AWS Signature V4 building blocks (KSYun uses the AWS algorithm unchanged), written by hand on purpose: signer
+ * libraries such as @smithy/signature-v4 only sign outgoing requests — they pick the headers to sign and hash the
+ * body they are handed. A verifier must rebuild the canonical request from exactly the client's declared
+ * SignedHeaders and the bytes actually received, which no signer exposes. Proven against vectors B and D in
+ * sigv4.test.ts.
  */
 import { createHash, createHmac } from "node:crypto";
 import type { Pair } from "./params.ts";

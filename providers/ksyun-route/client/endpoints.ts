@@ -2,7 +2,7 @@ import { REGION } from "../ids.ts";
 
 export type Service = "vpc" | "kec";
 
-/** Both services use this API version (spec §2). */
+/** Both services use this API version (KscSDK/ksc-sdk-go service/vpc/service.go; sdk-go kec/v20160304). */
 export const API_VERSION = "2016-03-04";
 
 export function assertRegion(region: string): void {

@@ -72,7 +72,7 @@ export class HttpTransport {
     });
     const signature = /Signature=([0-9a-f]+)/.exec(signed.authorization ?? "")?.[1] ?? "";
     const secrets = [credentials.secretAccessKey, credentials.accessKeyId, credentials.securityToken ?? "", signature];
-    // Like the original, the token also goes in the unsigned X-Ksc-Security-Token (spec §10.3).
+    // The token also goes in the unsigned X-Ksc-Security-Token, as the original controller's kophttp.go sends it.
     const token: Record<string, string> = credentials.securityToken
       ? { "X-Ksc-Security-Token": credentials.securityToken }
       : {};
