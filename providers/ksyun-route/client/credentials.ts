@@ -15,7 +15,7 @@ export type ResolveCredentialsOptions = {
 };
 
 /** Checked in order: ours first, then the names of the original's env provider. */
-export const ENV_VARIABLE_SETS = [
+const ENV_VARIABLE_SETS = [
   { ak: "KSYUN_ACCESS_KEY_ID", sk: "KSYUN_SECRET_ACCESS_KEY", token: "KSYUN_SECURITY_TOKEN" },
   { ak: "AK", sk: "SK", token: "SECURITY_TOKEN" },
 ] as const;

@@ -30,7 +30,7 @@ const QUOTA = /quota|limitexceeded/i;
 const INVALID_PARAMETER = /^(invalid|missing|malformed)|parameter/i;
 
 /** Substring matching, as KSYun documents no codes (terraform-provider-ksyun matches so too). Order matters. */
-export function classify({ httpStatus, code, serverMessage }: KsyunApiErrorInit): ErrorKind {
+function classify({ httpStatus, code, serverMessage }: KsyunApiErrorInit): ErrorKind {
   const text = `${code} ${serverMessage}`;
   if (httpStatus === undefined) return "transient";
   if (httpStatus === 429 || httpStatus === 509 || THROTTLED_CODES.test(code)) return "throttled";

@@ -2,7 +2,7 @@ import type { Filter } from "./query.ts";
 
 // kingsoftcloud/sdk-go's wire names in camelCase: NextHopSet → nextHopSet, InstancesSet → instancesSet.
 
-export type NextHop = {
+type NextHop = {
   /** For Host routes, the next-hop KEC instance id. */
   gatewayId: string;
   gatewayName?: string;
@@ -35,7 +35,7 @@ export type Vpc = {
   productTag?: string;
 };
 
-export type InstanceNetworkInterface = {
+type InstanceNetworkInterface = {
   networkInterfaceId: string;
   networkInterfaceType?: string;
   vpcId?: string;

@@ -28,7 +28,7 @@ function nextToken(response: ApiResponse): string | undefined {
   return optionalString(response, "NextToken") || undefined;
 }
 
-export function parseRoute(raw: Record<string, unknown>, where: string): Route {
+function parseRoute(raw: Record<string, unknown>, where: string): Route {
   return compact({
     routeId: requiredString(raw, "RouteId", where),
     vpcId: requiredString(raw, "VpcId", where),
