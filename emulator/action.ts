@@ -15,7 +15,8 @@ export interface ActionContext {
 
 /**
  * An action validates the request and returns the commit that performs it and builds the response body
- * (without RequestId). The split lets `DryRun=true` stop after validation (spec §8.3: 412).
+ * (without RequestId). The split lets `DryRun=true` stop after validation, answering 412 (Terraform's dry_run
+ * takes that for success).
  */
 export type Action = (ctx: ActionContext) => () => object;
 

@@ -12,7 +12,7 @@ import type { Stats } from "./stats.ts";
 import type { Credential } from "./types.ts";
 import { VPC_ACTIONS } from "./vpc-actions.ts";
 
-/** Both services answer Version 2016-03-04 (spec §2); the service comes from the gateway rules (spec §1). */
+/** Both services answer Version 2016-03-04; the service comes from the gateway rules (gateway.ts). */
 const SERVICES = new Map([
   ["vpc", { version: "2016-03-04", actions: VPC_ACTIONS }],
   ["kec", { version: "2016-03-04", actions: KEC_ACTIONS }],
@@ -93,7 +93,7 @@ function resolveAction(service: string, params: Params): Action {
   return action;
 }
 
-/** KSYun answers XML unless asked for JSON (spec §3 rule 5); the emulator speaks JSON only, so insist. */
+/** KSYun answers XML unless asked for JSON (ksc-sdk-java parses XML); the emulator speaks JSON only, so insist. */
 function requireJson(headers: ReadonlyMap<string, readonly string[]>, params: Params): void {
   const format = params.get("Format");
   if (format !== undefined) {

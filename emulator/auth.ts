@@ -6,6 +6,7 @@ import {
   timeTooSkewed,
   unknownAccessKey,
 } from "./errors.ts";
+import { isRegion } from "./ids.ts";
 import type { Pair } from "./params.ts";
 import {
   ALGORITHM,
@@ -18,7 +19,7 @@ import {
 } from "./sigv4.ts";
 import type { Credential } from "./types.ts";
 
-/** Replay window; KSYun's is unknown (spec §9), 15 minutes is the AWS value. */
+/** Replay window; KSYun's is unpublished, 15 minutes is the AWS value. */
 const MAX_SKEW_MS = 15 * 60_000;
 
 export interface SignedRequest {
@@ -40,7 +41,7 @@ const MISMATCH =
   "The request signature we calculated does not match the signature you provided. " +
   "Check your Secret Access Key and signing method.";
 
-/** Verifies a SigV4 `Authorization` header against the seeded credentials, following spec §10.4. */
+/** Verifies a SigV4 `Authorization` header against the seeded credentials, over the client's own SignedHeaders. */
 export function authenticate(req: SignedRequest, credentials: ReadonlyMap<string, Credential>, now: Date): Caller {
   const auth = parseAuthorization(single(req.headers, "authorization"));
   const [accessKeyId, scopeDate, region, service, terminator, ...extra] = auth.credential.split("/");
@@ -51,7 +52,7 @@ export function authenticate(req: SignedRequest, credentials: ReadonlyMap<string
   }
   const credential = credentials.get(accessKeyId);
   if (credential === undefined) throw unknownAccessKey(accessKeyId);
-  if (!/^[a-z]{2,5}-\w+-\d+$/.test(region)) {
+  if (!isRegion(region)) {
     throw signatureMismatch(`Credential should be scoped to a valid region, not '${region}'.`);
   }
 
@@ -69,7 +70,7 @@ export function authenticate(req: SignedRequest, credentials: ReadonlyMap<string
     return [name, canonicalHeaderValue(values)] as const;
   });
 
-  // The X-Amz-Date value goes into the string to sign verbatim (sdk-node sends `…+00:00`, spec §10.4 item 4).
+  // The X-Amz-Date value goes into the string to sign verbatim (kingsoftcloud/sdk-node sends `…+00:00`).
   const amzDate = single(req.headers, "x-amz-date") ?? "";
   const signedAt = parseAmzDate(amzDate);
   if (signedAt === undefined) throw signatureMismatch(`X-Amz-Date '${amzDate}' is not a valid timestamp.`);
@@ -132,7 +133,7 @@ function parseAuthorization(header: string | undefined): Authorization {
 
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(Z|[+-]\d{2}:?\d{2})$/;
 
-/** Lenient: `20240101T000000Z` and sdk-node's `20240101T000000+00:00` (spec §10.4 item 4). */
+/** Lenient: `20240101T000000Z` and kingsoftcloud/sdk-node's `20240101T000000+00:00`. */
 function parseAmzDate(text: string): number | undefined {
   const m = AMZ_DATE.exec(text);
   if (!m) return undefined;
@@ -141,7 +142,7 @@ function parseAmzDate(text: string): number | undefined {
   return Number.isNaN(time) ? undefined : time;
 }
 
-/** Either token header is accepted, signed or not (spec §10.3); a stale token counts as expired. */
+/** Either token header, signed or not: which one KSYun wants is unknown. A stale token counts as expired. */
 function checkSecurityToken(headers: ReadonlyMap<string, readonly string[]>, credential: Credential): void {
   if (credential.securityToken === undefined) return;
   const tokens = ["x-amz-security-token", "x-ksc-security-token"].flatMap((name) => headers.get(name) ?? []);

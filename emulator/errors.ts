@@ -1,6 +1,6 @@
 /**
- * KSYun-style API errors. Codes and statuses follow ksyun-openapi.md §8.3 ("Emulator error set");
- * where the spec leaves a code open the choice is noted beside it.
+ * KSYun-style API errors: the codes public clients quote (INVALID_ACTION, SecurityTokenExpired,
+ * InvalidAuthenticationCode), elsewhere AWS-style ones; a choice where KSYun's is unknown is noted beside it.
  */
 export class ApiError extends Error {
   readonly status: number;
@@ -26,7 +26,7 @@ export const missingParameter = (name: string): ApiError =>
 export const invalidValue = (name: string, value: string, why: string): ApiError =>
   new ApiError(400, "InvalidParameterValue", `The value '${value}' of parameter ${name} is invalid: ${why}`);
 
-// The real gateway body for an unknown action is {"Code":"INVALID_ACTION","Message":"Not Found"} (§8.1).
+// The real gateway's body for an unknown action, as yunionio/cloudmux quotes it: {"Code":"INVALID_ACTION",…}.
 export const invalidAction = (): ApiError => new ApiError(404, "INVALID_ACTION", "Not Found");
 
 export const signatureMismatch = (detail: string): ApiError => new ApiError(403, "SignatureDoesNotMatch", detail);
@@ -51,7 +51,7 @@ export const timeTooSkewed = (amzDate: string): ApiError =>
     `The difference between the request time '${amzDate}' and the server time is greater than 15 minutes.`,
   );
 
-// The code is [U]; the message must contain "same with a route" (the original controller matches that text).
+// The code is unknown; the message must contain "same with a route" (the original controller matches that text).
 export const duplicateRoute = (cidr: string, vpcId: string): ApiError =>
   new ApiError(
     400,

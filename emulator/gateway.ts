@@ -4,7 +4,7 @@ import { signatureMismatch } from "./errors.ts";
 const KSYUN_HOST = /^(?:(vpc|kec)(?:\.([a-z0-9-]+))?|internal)\.api\.ksyun\.com(?::\d+)?$/i;
 
 /**
- * The service a request is addressed to (spec §1): the host prefix of a real KSYun host (`vpc.`/`kec.`, also
+ * The service a request is addressed to: the host prefix of a real KSYun host (`vpc.`/`kec.`, also
  * regional), else a `Service` parameter, else the credential scope. The scope must agree, as the gateway derives
  * the signing key from the service it routes to; a regional host must also match the scope's region.
  */

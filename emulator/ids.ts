@@ -7,6 +7,13 @@ export function isUuid(text: string): boolean {
   return UUID.test(text);
 }
 
+// Region names as in KscSDK/ksc-sdk-python's kscore/data/endpoints.yaml (cn-beijing-6, ap-singapore-1).
+const REGION = /^[a-z]{2,5}-\w+-\d+$/;
+
+export function isRegion(text: string): boolean {
+  return REGION.test(text);
+}
+
 /** A stable UUID-v4-shaped id derived from `parts`, so derived ids survive restarts and resets. */
 export function deriveUuid(...parts: string[]): string {
   const hex = createHash("sha256").update(parts.join("\0")).digest("hex");

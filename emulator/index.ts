@@ -11,9 +11,6 @@ import { Store } from "./store.ts";
 import type { Credential } from "./types.ts";
 import { ValidationError } from "./validate.ts";
 
-export type { Store } from "./store.ts";
-export type { Credential, Instance, Route, Seed, Vpc } from "./types.ts";
-
 export interface EmulatorOptions {
   /** 0 or absent = a free port. The emulator binds 127.0.0.1 only. */
   port?: number;

@@ -9,7 +9,7 @@ import { instanceView } from "./views.ts";
 
 const INSTANCE_FILTERS = ["instance-id", "vpc-id", "private-ip-address", "instance-state.name", "instance-name"];
 
-/** `InstanceId.N`: at most 100 UUIDs (spec §6.6). */
+/** `InstanceId.N`: at most 100 UUIDs (kingsoftcloud/sdk-python's DescribeInstances model). */
 function instanceIds(params: ReadonlyMap<string, string>): string[] {
   const ids = indexedList(params, "InstanceId");
   if (ids.length > 100) throw invalidValue("InstanceId.N", String(ids.length), "at most 100 instance ids");
@@ -17,7 +17,7 @@ function instanceIds(params: ReadonlyMap<string, string>): string[] {
   return ids;
 }
 
-/** Without `ProjectId.N` KSYun searches project 0 only (spec §6.6), a pitfall the emulator keeps. */
+/** Without `ProjectId.N` KSYun searches project 0 only (kingsoftcloud/sdk-python), a pitfall the emulator keeps. */
 function projectIds(params: ReadonlyMap<string, string>): number[] {
   const ids = indexedList(params, "ProjectId");
   for (const id of ids) if (!/^(0|[1-9]\d*)$/.test(id)) throw invalidValue("ProjectId.N", id, "expected an integer");
@@ -49,7 +49,7 @@ const describeInstances: Action = (ctx) => {
     const rows = ctx.caches.instances.rows(key, store.version, compute);
     const page = pageOf(rows, window);
     return {
-      // Marker = offset of the next row, InstanceCount = all matches (spec §5).
+      // Marker = offset of the next row, InstanceCount = all matches.
       Marker: window.offset + page.items.length,
       InstanceCount: rows.length,
       InstancesSet: page.items.flatMap((instance) => {

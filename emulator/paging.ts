@@ -1,13 +1,13 @@
 import { invalidValue } from "./errors.ts";
 import type { Params } from "./params.ts";
 
-/** A 0-based window; `size` undefined = every remaining row (no MaxResults means "return all", spec §5). */
+/** A 0-based window; `size` undefined = every remaining row (no MaxResults means all: Terraform lists so). */
 export interface Window {
   offset: number;
   size?: number;
 }
 
-// KEC documents MaxResults 5–1000; the VPC range is unknown and assumed the same (spec §5).
+// KEC takes MaxResults 5–1000 (kingsoftcloud/sdk-python); the VPC range is unknown and assumed the same.
 const MIN_RESULTS = 5;
 const MAX_RESULTS = 1000;
 
@@ -21,7 +21,7 @@ function maxResults(params: Params): number | undefined {
   return value;
 }
 
-/** VPC lists: `NextToken` is a 1-based row offset as a string (spec §5). */
+/** VPC lists: `NextToken` is a 1-based row offset as a string (what Terraform's pageQuery sends). */
 export function tokenWindow(params: Params): Window {
   const size = maxResults(params);
   const token = params.get("NextToken");
@@ -30,7 +30,7 @@ export function tokenWindow(params: Params): Window {
   return { offset: Number(token) - 1, size };
 }
 
-/** KEC DescribeInstances: `Marker` is a 0-based start offset, default 0 (spec §5). */
+/** KEC DescribeInstances: `Marker` is a 0-based start offset, default 0 (kingsoftcloud/sdk-python's model). */
 export function markerWindow(params: Params): Window {
   const size = maxResults(params);
   const marker = params.get("Marker");

@@ -4,7 +4,7 @@ import { invalidValue, missingParameter } from "./errors.ts";
 export type Params = ReadonlyMap<string, string>;
 export type Pair = [string, string];
 
-/** Decodes `k=v&…` as received; `+` means a space because Go's url.QueryEscape sends spaces so (spec §10.4). */
+/** Decodes `k=v&…` as received; `+` means a space because Go's url.QueryEscape sends spaces so. */
 export function decodePairs(raw: string): Pair[] {
   const pairs: Pair[] = [];
   for (const part of raw.split("&")) {
@@ -27,7 +27,7 @@ function decode(text: string, part: string): string {
 
 /**
  * Parameters carried by the body: a form body always; a JSON body only when it is a flat object whose keys are
- * API parameter names (spec §3 rule 3) — the original controller's unrelated JSON body is thereby ignored.
+ * API parameter names — the original controller's unrelated JSON body is thereby ignored.
  */
 export function bodyPairs(contentType: string | undefined, body: Buffer): Pair[] {
   const type = (contentType ?? "").toLowerCase();
@@ -75,7 +75,7 @@ export function flag(params: Params, name: string): boolean {
 
 const INDEX = "(0|[1-9]\\d*)";
 
-/** `Prefix.N` values ordered by N; KSYun clients send 0- or 1-based N (spec §4), so any N >= 0 is accepted. */
+/** `Prefix.N` values ordered by N; sdk-go v2 and sdk-python count from 0, Terraform from 1: any N >= 0 is taken. */
 export function indexedList(params: Params, prefix: string): string[] {
   const pattern = new RegExp(`^${prefix.replaceAll(".", "\\.")}\\.${INDEX}$`);
   const found: Array<[number, string]> = [];
@@ -91,7 +91,7 @@ export interface Filter {
   values: string[];
 }
 
-/** `Filter.N.Name` / `Filter.N.Value.M`; values of one filter are OR-ed, filters AND-ed (spec §4). */
+/** `Filter.N.Name` / `Filter.N.Value.M`; values of one filter are OR-ed, filters AND-ed (as on AWS). */
 export function parseFilters(params: Params, allowed: readonly string[]): Filter[] {
   type Group = { name?: string; values: Array<[number, string]> };
   const groups = new Map<number, Group>();

@@ -1,6 +1,6 @@
 /**
  * Server-side QPS limit per (access key, action), a token bucket holding one second's worth of calls.
- * KSYun's real limits are unknown (spec §9); undefined = unlimited.
+ * KSYun publishes no VPC or KEC limits; undefined = unlimited.
  */
 export class RateLimiter {
   private qps: number | undefined;

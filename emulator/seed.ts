@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { isNetworkCidr, parseIpv4 } from "./cidr.ts";
-import { deriveUuid, formatCreateTime, isUuid } from "./ids.ts";
+import { deriveUuid, formatCreateTime, isRegion, isUuid } from "./ids.ts";
 import { Store } from "./store.ts";
 import { ROUTE_TYPES } from "./types.ts";
 import type { Credential, Instance, Route, RouteType, Seed, Snapshot, Vpc } from "./types.ts";
@@ -12,11 +12,7 @@ const DEFAULT_ROUTE_QUOTA = 200;
 const UUID: Check = { test: isUuid, expected: "a lowercase UUID" };
 const NETWORK_CIDR: Check = { test: isNetworkCidr, expected: "a network CIDR such as 10.0.0.0/16" };
 const IPV4: Check = { test: (value) => parseIpv4(value) !== undefined, expected: "an IPv4 address" };
-// Region format from KscSDK/ksc-sdk-python kscore/data/endpoints.yaml (spec §1).
-const REGION: Check = {
-  test: (value) => /^[a-z]{2,5}-\w+-\d+$/.test(value),
-  expected: "a region such as cn-beijing-6",
-};
+const REGION: Check = { test: isRegion, expected: "a region such as cn-beijing-6" };
 const ROUTE_TYPE: Check = {
   test: (value) => (ROUTE_TYPES as readonly string[]).includes(value),
   expected: `one of ${ROUTE_TYPES.join(", ")}`,

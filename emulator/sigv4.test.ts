@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { canonicalQuery, canonicalRequest, sha256Hex, signature, stringToSign, uriEncode } from "./sigv4.ts";
 
-// Copy of /work/shared/reference/signing-vectors.json (spec §10.5–10.7).
+// B and D: constructed SigV4 examples cross-checked with botocore; C: kingsoftcloud/sdk-node's test/sign.test.js.
 const vectors = JSON.parse(readFileSync(new URL("./testdata/signing-vectors.json", import.meta.url), "utf8"));
 
 interface SigV4Vector {
@@ -72,5 +72,10 @@ describe("canonical query", () => {
   it("encodes the reserved characters a CIDR and RFC 3986 need", () => {
     expect(uriEncode("10.244.3.0/24")).toBe("10.244.3.0%2F24");
     expect(uriEncode("a b!'()*")).toBe("a%20b%21%27%28%29%2A");
+    expect(uriEncode("AZaz09-_.~")).toBe("AZaz09-_.~");
+  });
+
+  it("percent-encodes each UTF-8 byte with two upper-case hex digits", () => {
+    expect(uriEncode("\n中é")).toBe("%0A%E4%B8%AD%C3%A9");
   });
 });

@@ -1,8 +1,9 @@
 /**
- * AWS Signature V4 building blocks (spec §10.1), written by hand on purpose: signer libraries such as
- * @smithy/signature-v4 only sign outgoing requests — they pick the headers to sign and hash the body they are
- * handed. A verifier must rebuild the canonical request from exactly the client's declared SignedHeaders and the
- * bytes actually received, which no signer exposes. Proven against vectors B and D in sigv4.test.ts.
+ * AWS Signature V4 building blocks (KSYun uses the AWS algorithm unchanged), written by hand on purpose: signer
+ * libraries such as @smithy/signature-v4 only sign outgoing requests — they pick the headers to sign and hash the
+ * body they are handed. A verifier must rebuild the canonical request from exactly the client's declared
+ * SignedHeaders and the bytes actually received, which no signer exposes. Proven against vectors B and D in
+ * sigv4.test.ts.
  */
 import { createHash, createHmac } from "node:crypto";
 import type { Pair } from "./params.ts";
@@ -13,9 +14,20 @@ export function sha256Hex(data: string | Buffer): string {
   return createHash("sha256").update(data).digest("hex");
 }
 
-/** RFC 3986 encoding: everything but `A-Za-z0-9-_.~` is percent-encoded (space → %20, `/` → %2F, `*` → %2A). */
+const UNRESERVED = new Set(Buffer.from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~"));
+
+/**
+ * RFC 3986 encoding: every UTF-8 byte outside `A-Za-z0-9-_.~` becomes %XX (space → %20, `/` → %2F, `*` → %2A).
+ * Byte by byte over an explicit set, not the client's encodeURIComponent-and-patch, so the two check each other.
+ */
 export function uriEncode(text: string): string {
-  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  let encoded = "";
+  for (const byte of Buffer.from(text, "utf8")) {
+    encoded += UNRESERVED.has(byte)
+      ? String.fromCharCode(byte)
+      : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+  }
+  return encoded;
 }
 
 /** Encoded `k=v` pairs sorted by key, then value, joined with `&`. */

@@ -1,9 +1,9 @@
-/** KSYun wire shapes (spec §6): `RouteSet` items, `VpcSet` items, `InstancesSet` items. */
+/** KSYun wire shapes as kingsoftcloud/sdk-go models them: `RouteSet` items, `VpcSet` items, `InstancesSet` items. */
 import { deriveMac, deriveUuid } from "./ids.ts";
 import type { Store } from "./store.ts";
 import type { Instance, Route, Vpc } from "./types.ts";
 
-/** The fields every client reads (spec §6.3) plus `System`; `Description` is not echoed (some zones ignore it). */
+/** The fields every public client reads plus `System`; `Description` is not echoed (some zones ignore it). */
 export function routeView(route: Route, store: Store): object {
   const instance = route.instanceId === undefined ? undefined : store.instance(route.instanceId);
   return {
@@ -28,7 +28,7 @@ export function vpcView(vpc: Vpc): object {
   };
 }
 
-/** No top-level VpcId: it lives on the primary network interface (spec §6.6). */
+/** No top-level VpcId: it lives on the primary network interface (kingsoftcloud/sdk-go DescribeInstancesResponse). */
 export function instanceView(instance: Instance, vpc: Vpc): object {
   const subnetId = deriveUuid("subnet", vpc.vpcId);
   const groupId = deriveUuid("security-group", vpc.vpcId);

@@ -198,7 +198,7 @@ describe("DeleteRoute", () => {
     expect(emu.state.routes().map((r) => r.routeId)).toEqual([b, c]);
   });
 
-  it("frees the destination, so a next hop changes by delete then create (spec §6.7)", async () => {
+  it("frees the destination, so a next hop changes by delete then create (KSYun has no ModifyRoute)", async () => {
     const emu = await emulator();
     const old = (await createHost(emu, "10.244.1.0/24", NODE1)).body.RouteId;
     await emu.call({ Action: "DeleteRoute", ...V, RouteId: old });

@@ -18,7 +18,7 @@ import { ROUTE_TYPES } from "./types.ts";
 import type { Route, RouteType, Vpc } from "./types.ts";
 import { routeView, vpcView } from "./views.ts";
 
-/** The parameter naming the next hop of each route type (spec §6.1); InternetGateway needs none. */
+/** The parameter naming each route type's next hop (Terraform's ksyun_route); InternetGateway needs none. */
 const NEXT_HOP_PARAMETER: Record<RouteType, string | undefined> = {
   Host: "InstanceId",
   Tunnel: "TunnelId",
@@ -104,7 +104,7 @@ function deleteRoute(trust: boolean): Action {
   };
 }
 
-/** Unknown RouteId.N values simply match nothing (spec §6.3). */
+/** Unknown RouteId.N values simply match nothing (terraform-provider-ksyun's testAccCheckRouteDestroy expects so). */
 const describeRoutes: Action = (ctx) => {
   const { params, store, caller } = ctx;
   const routeIds = indexedList(params, "RouteId");
@@ -134,7 +134,7 @@ const describeRoutes: Action = (ctx) => {
   };
 };
 
-/** Unknown VpcId.N values match nothing (spec §6.4); filters and paging follow the VPC-family conventions. */
+/** Unknown VpcId.N values match nothing; filters and paging follow the VPC-family conventions. */
 const describeVpcs: Action = (ctx) => {
   const { params, store, caller } = ctx;
   const vpcIds = indexedList(params, "VpcId");
@@ -156,7 +156,7 @@ const describeVpcs: Action = (ctx) => {
   };
 };
 
-/** `NextToken` is the 1-based offset of the next row, present only when rows remain (spec §5). */
+/** `NextToken`: the 1-based offset of the next row (Terraform's pageQuery sends 1, 201, …), only when rows remain. */
 function withNextToken(body: object, next: number | undefined): object {
   return next === undefined ? body : { ...body, NextToken: String(next + 1) };
 }

@@ -27,7 +27,7 @@ export class KubeConflict extends KubeApiError {
   }
 }
 
-export type Query = Record<string, string | number | boolean | undefined>;
+type Query = Record<string, string | number | boolean | undefined>;
 
 export interface RequestOptions {
   readonly query?: Query;

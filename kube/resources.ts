@@ -2,7 +2,7 @@
 // wire format (timestamps are strings), with only the fields these callers use.
 import { KubeApiError, type KubeClient } from "./client.ts";
 
-export interface ObjectMeta {
+interface ObjectMeta {
   name?: string;
   namespace?: string;
   generateName?: string;

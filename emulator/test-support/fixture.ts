@@ -5,7 +5,7 @@ import { startEmulator } from "../index.ts";
 import type { CallOptions, CallResult, Key } from "./signed-call.ts";
 import { control, signedCall } from "./signed-call.ts";
 
-export const REGION = "cn-beijing-6";
+const REGION = "cn-beijing-6";
 export const FAR_REGION = "cn-shanghai-2";
 
 export const KEY: Key = { accessKeyId: "AKLTtestKey0001", secretAccessKey: "test-secret-0001" };

@@ -3,7 +3,7 @@
 // the program's parser, the provider's settings, Pulumi.yaml's config block and the tables of
 // docs/configuration.md all derive from these declarations (test/config-schema.test.ts keeps the files in step).
 
-export type KeyType = "string" | "integer" | "boolean";
+type KeyType = "string" | "integer" | "boolean";
 export type KeyValue = string | number | boolean;
 
 export interface KeySpec {

@@ -11,8 +11,8 @@ export interface VpcRouteArgs {
   instanceId: pulumi.Input<string>;
   /**
    * Written at creation only: KSYun cannot modify a route, and a description is not worth an outage, so a new one
-   * is no change. The route goes to the VPC's default route table (a RouteTableId is ignored by some zones:
-   * ksyun-openapi.md, CreateRoute), as the original controller's did.
+   * is no change. The route goes to the VPC's default route table (a RouteTableId is ignored by some zones,
+   * kingsoftcloud/sdk-python's CreateRoute docs say), as the original controller's did.
    */
   description?: pulumi.Input<string>;
   /** When the destination already routes to another next hop: delete that route instead of failing. */

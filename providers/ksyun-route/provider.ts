@@ -35,7 +35,7 @@ function conflict(inputs: RouteInputs, route: Route): Error {
   );
 }
 
-/** KSYun has no ModifyRoute (ksyun-openapi.md, "No modify operation"): a new destination or next hop is a new route. */
+/** No KSYun SDK has a ModifyRoute: a new destination or next hop is a new route. */
 const REPLACING = ["vpcId", "destinationCidrBlock", "instanceId"] as const;
 
 export class RouteProvider {

@@ -7,7 +7,7 @@ const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
 
 /** AES-128, -192 or -256: the key string's UTF-8 bytes are the key. */
-export const AES_KEY_BYTES = [16, 24, 32] as const;
+const AES_KEY_BYTES = [16, 24, 32] as const;
 
 export function isCipherKeyLength(key: string): boolean {
   return (AES_KEY_BYTES as readonly number[]).includes(Buffer.byteLength(key, "utf8"));

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { Api } from "./api.ts";
 import type { CallEvent } from "./api.ts";
-import type { CredentialSource } from "./credentials.ts";
+import type { CredentialSource } from "./credential-types.ts";
 import { assertRegion, baseUrl } from "./endpoints.ts";
 import { HttpTransport } from "./http.ts";
 import { describeInstancesRequest, instancePages, parseInstancePage } from "./kec.ts";

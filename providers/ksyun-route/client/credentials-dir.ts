@@ -1,13 +1,12 @@
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { decryptSecret } from "./cipher.ts";
-import type { CredentialSource, Credentials } from "./credentials.ts";
+import { AES_CIPHER, CIPHERS } from "../ids.ts";
+import type { CredentialSource, Credentials } from "./credential-types.ts";
 
 // Layout of the original's aksk-provider file provider (Secret kube-system/kce-security-token).
 const FILES = ["ak", "sk", "securityToken", "cipher", "expired_at"] as const;
 type FileName = (typeof FILES)[number];
-
-const AES_CIPHER = "aes256+base64";
 
 async function readOptional(dir: string, name: FileName): Promise<string | undefined> {
   try {
@@ -46,7 +45,7 @@ async function load(dir: string, cipherKey: string | undefined): Promise<Credent
   if (!ak || !sk) throw new Error(`AK/SK directory ${dir}: files "ak" and "sk" must exist and be non-empty`);
   const encrypted = cipher !== undefined && cipher !== "" && cipher !== "none";
   if (encrypted && cipher.toLowerCase() !== AES_CIPHER) {
-    throw new Error(`AK/SK directory ${dir}: unsupported cipher "${cipher}" (supported: none, ${AES_CIPHER})`);
+    throw new Error(`AK/SK directory ${dir}: unsupported cipher "${cipher}" (supported: ${CIPHERS.join(", ")})`);
   }
   if (encrypted && !cipherKey)
     throw new Error(`AK/SK directory ${dir}: cipher is ${AES_CIPHER} but no cipher key is configured`);

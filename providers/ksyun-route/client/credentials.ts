@@ -1,23 +1,7 @@
 import { decryptSecret } from "./cipher.ts";
+import type { Cipher } from "../ids.ts";
+import type { CredentialSource, Credentials } from "./credential-types.ts";
 import { directorySource } from "./credentials-dir.ts";
-
-export type Credentials = {
-  accessKeyId: string;
-  secretAccessKey: string;
-  /** STS token; sent as X-Amz-Security-Token (signed) and X-Ksc-Security-Token (the original's header). */
-  securityToken?: string;
-  /** From the directory's `expired_at`; the directory is re-read after it. */
-  expiresAt?: Date;
-};
-
-export type CredentialSource = {
-  /** Where the credentials come from, for logs: `explicit`, `env:<AK variable>` or `dir:<path>`. */
-  readonly origin: string;
-  get(): Promise<Credentials>;
-};
-
-/** Cipher of secrets given through the environment (the original's NET_CONF `encrypt`). */
-export type EnvCipher = "none" | "aes256+base64";
 
 export type ResolveCredentialsOptions = {
   explicit?: Partial<Pick<Credentials, "accessKeyId" | "secretAccessKey" | "securityToken">>;
@@ -25,13 +9,13 @@ export type ResolveCredentialsOptions = {
   env?: Record<string, string | undefined>;
   /** AK/SK directory laid out like the original's (`ak`, `sk`, optional `securityToken`, `cipher`, `expired_at`). */
   dir?: string;
-  /** Applies to SK and token from the environment; the directory's own `cipher` file governs the directory. */
-  cipher?: EnvCipher;
+  /** Cipher of SK and token from the environment (the original's NET_CONF `encrypt`); the directory has its own `cipher` file. */
+  cipher?: Cipher;
   cipherKey?: string;
 };
 
 /** Checked in order: ours first, then the names of the original's env provider. */
-export const ENV_VARIABLE_SETS = [
+const ENV_VARIABLE_SETS = [
   { ak: "KSYUN_ACCESS_KEY_ID", sk: "KSYUN_SECRET_ACCESS_KEY", token: "KSYUN_SECURITY_TOKEN" },
   { ak: "AK", sk: "SK", token: "SECURITY_TOKEN" },
 ] as const;
@@ -42,7 +26,7 @@ function fixed(origin: string, credentials: Credentials): CredentialSource {
 
 function fromEnv(
   env: Record<string, string | undefined>,
-  cipher: EnvCipher,
+  cipher: Cipher,
   cipherKey?: string,
 ): CredentialSource | undefined {
   for (const names of ENV_VARIABLE_SETS) {

@@ -1,9 +1,9 @@
+import { REGION } from "../ids.ts";
+
 export type Service = "vpc" | "kec";
 
-/** Both services use this API version (spec §2). */
+/** Both services use this API version (KscSDK/ksc-sdk-go service/vpc/service.go; sdk-go kec/v20160304). */
 export const API_VERSION = "2016-03-04";
-
-const REGION = /^[a-z]{2,5}-\w+-\d+$/;
 
 export function assertRegion(region: string): void {
   // An empty region gives a malformed SigV4 scope (a bug of the original controller).

@@ -29,8 +29,8 @@ const NOT_FOUND = /notfound|not[ _]found|not[ _]?exist|不存在/i;
 const QUOTA = /quota|limitexceeded/i;
 const INVALID_PARAMETER = /^(invalid|missing|malformed)|parameter/i;
 
-/** Substring matching, as KSYun codes and messages are loosely specified (spec §8). Order matters. */
-export function classify({ httpStatus, code, serverMessage }: KsyunApiErrorInit): ErrorKind {
+/** Substring matching, as KSYun documents no codes (terraform-provider-ksyun matches so too). Order matters. */
+function classify({ httpStatus, code, serverMessage }: KsyunApiErrorInit): ErrorKind {
   const text = `${code} ${serverMessage}`;
   if (httpStatus === undefined) return "transient";
   if (httpStatus === 429 || httpStatus === 509 || THROTTLED_CODES.test(code)) return "throttled";

@@ -2,7 +2,7 @@
 // provider process, and axios alone adds ~20 MiB RSS to a Node process (Node's fetch as much) for one signed GET.
 import { Agent as HttpAgent, request as httpRequest } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
-import type { CredentialSource } from "./credentials.ts";
+import type { CredentialSource } from "./credential-types.ts";
 import { API_VERSION, baseUrl } from "./endpoints.ts";
 import type { Service } from "./endpoints.ts";
 import { KsyunApiError } from "./errors.ts";
@@ -72,7 +72,7 @@ export class HttpTransport {
     });
     const signature = /Signature=([0-9a-f]+)/.exec(signed.authorization ?? "")?.[1] ?? "";
     const secrets = [credentials.secretAccessKey, credentials.accessKeyId, credentials.securityToken ?? "", signature];
-    // Like the original, the token also goes in the unsigned X-Ksc-Security-Token (spec §10.3).
+    // The token also goes in the unsigned X-Ksc-Security-Token, as the original controller's kophttp.go sends it.
     const token: Record<string, string> = credentials.securityToken
       ? { "X-Ksc-Security-Token": credentials.securityToken }
       : {};

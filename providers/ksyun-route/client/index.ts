@@ -1,14 +1,6 @@
 export { KsyunClient } from "./client.ts";
 export type { KsyunClientOptions } from "./client.ts";
-export type { CallEvent } from "./api.ts";
-export { decryptSecret, encryptSecret } from "./cipher.ts";
-export { ENV_VARIABLE_SETS, resolveCredentials } from "./credentials.ts";
-export type { CredentialSource, Credentials, EnvCipher, ResolveCredentialsOptions } from "./credentials.ts";
-export { KsyunApiError, isKsyunApiError, isRetryable } from "./errors.ts";
-export type { ErrorKind } from "./errors.ts";
-export type { Filter } from "./query.ts";
-export { TokenBucket, sharedRateLimiter } from "./rate-limit.ts";
-export type { RateLimiter, TokenBucketOptions } from "./rate-limit.ts";
-export { DEFAULT_RETRY } from "./retry.ts";
-export type { RetryPolicy } from "./retry.ts";
+export { encryptSecret } from "./cipher.ts";
+export { resolveCredentials } from "./credentials.ts";
+export { KsyunApiError, isKsyunApiError } from "./errors.ts";
 export type * from "./types.ts";

@@ -3,7 +3,7 @@ export type Filter = { name: string; values: readonly string[] };
 
 export type QueryParams = Record<string, string>;
 
-/** Page size of the iterators; VPC and KEC lists accept 5–1000 (spec §5). */
+/** Page size of the iterators; KEC lists take 5–1000 (kingsoftcloud/sdk-python), VPC lists are assumed alike. */
 export const DEFAULT_PAGE_SIZE = 100;
 
 /** Optional scalar parameters; absent ones are left out. */

@@ -10,7 +10,7 @@ export type TokenBucketOptions = {
   sleep?: (ms: number) => Promise<unknown>;
 };
 
-export const DEFAULT_QPS = 10;
+const DEFAULT_QPS = 10;
 
 /** Token bucket that hands out reservations: a caller short of a token sleeps until its token is due (FIFO). */
 export class TokenBucket implements RateLimiter {

@@ -25,7 +25,8 @@ function parseJson(body: string): unknown {
 
 /**
  * A 2xx JSON object without an `Error` member is the result; everything else becomes a KsyunApiError.
- * Error shapes: `{RequestId, Error: {Code, Message}}` and the legacy `{code, message}` (spec §8.1).
+ * Error shapes: `{RequestId, Error: {Code, Message}}` (KscSDK/ksc-sdk-go ksc/kscquery/unmarshal_error.go) and the
+ * legacy `{code, message}` (kingsoftcloud/sdk-go's parser).
  */
 export function readResponse(
   action: string,

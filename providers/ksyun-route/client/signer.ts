@@ -1,6 +1,6 @@
 import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
-import type { Credentials } from "./credentials.ts";
+import type { Credentials } from "./credential-types.ts";
 import type { QueryParams } from "./query.ts";
 
 export type SignInput = {

@@ -1,8 +1,8 @@
 import type { Filter } from "./query.ts";
 
-// Wire names (spec §6) in camelCase: NextHopSet → nextHopSet, InstancesSet → instancesSet.
+// kingsoftcloud/sdk-go's wire names in camelCase: NextHopSet → nextHopSet, InstancesSet → instancesSet.
 
-export type NextHop = {
+type NextHop = {
   /** For Host routes, the next-hop KEC instance id. */
   gatewayId: string;
   gatewayName?: string;
@@ -35,7 +35,7 @@ export type Vpc = {
   productTag?: string;
 };
 
-export type InstanceNetworkInterface = {
+type InstanceNetworkInterface = {
   networkInterfaceId: string;
   networkInterfaceType?: string;
   vpcId?: string;
@@ -66,7 +66,7 @@ export type CreateRouteInput = {
   /** Next-hop KEC instance; the route type is always Host. */
   instanceId: string;
   description?: string;
-  /** Some zones ignore Description and RouteTableId (spec §6.1). */
+  /** Some zones ignore Description and RouteTableId (kingsoftcloud/sdk-python's CreateRoute docs). */
   routeTableId?: string;
 };
 

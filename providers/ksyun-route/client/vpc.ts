@@ -17,7 +17,7 @@ import type {
   VpcPage,
 } from "./types.ts";
 
-// The original sends this header on every route call of a trust VPC (spec §6.1).
+// The original controller sends this header on every route call of a trust VPC (its neutron/route.go).
 const TRUST_HEADERS = { "X-ProductTag-Source": "trust" };
 
 function pagingParams(maxResults?: number, nextToken?: string): QueryParams {
@@ -28,7 +28,7 @@ function nextToken(response: ApiResponse): string | undefined {
   return optionalString(response, "NextToken") || undefined;
 }
 
-export function parseRoute(raw: Record<string, unknown>, where: string): Route {
+function parseRoute(raw: Record<string, unknown>, where: string): Route {
   return compact({
     routeId: requiredString(raw, "RouteId", where),
     vpcId: requiredString(raw, "VpcId", where),
