@@ -82,6 +82,6 @@ describe("deploy/Dockerfile", () => {
 
   it("npm run watcher starts the same entry point", () => {
     const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { scripts: Record<string, string> };
-    expect(pkg.scripts.watcher).toBe("node watcher/main.ts");
+    expect(pkg.scripts.watcher).toBe("bash scripts/node.sh watcher/main.ts");
   });
 });
