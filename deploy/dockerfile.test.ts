@@ -2,7 +2,7 @@
 import { existsSync, globSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { repoRoot, tool } from "../testenv/tools.ts";
+import { repoRoot, runtimeToolsDir } from "../scripts/tools.ts";
 
 interface Instruction {
   readonly keyword: string;
@@ -25,7 +25,7 @@ function instructions(text: string): Instruction[] {
 const dockerfile = instructions(readFileSync(join(repoRoot, "deploy/Dockerfile"), "utf8"));
 const all = (keyword: string) => dockerfile.filter((i) => i.keyword === keyword).map((i) => i.args);
 const finalStage = dockerfile.slice(dockerfile.map((i) => i.keyword).lastIndexOf("FROM"));
-const TOOLS_CONTEXT = "tools/"; // `npm run tools` output, copied into the build context (see the Dockerfile's header)
+const TOOLS_CONTEXT = "tools/"; // `npm run tools -- image` output, copied into the build context (the Dockerfile's header)
 
 describe("deploy/Dockerfile", () => {
   it("every base image is pinned to a full version or a digest", () => {
@@ -53,26 +53,27 @@ describe("deploy/Dockerfile", () => {
       .filter((i) => i.keyword === "ENV")
       .map((i) => i.args)
       .join(" ");
-    expect(env).toMatch(/\bPATH=\/opt\/pulumi\/bin:/);
+    expect(env).toMatch(/\bPATH=\/opt\/pulumi:/);
+    expect(env).toMatch(/\bKSYUN_ROUTE_TOOLS_DIR=\/opt\/pulumi\b/);
     expect(env).toMatch(/\bHOME=\/tmp\b/);
     expect(env).toMatch(/\bPULUMI_HOME=\/tmp\//);
     expect(env).toMatch(/\bPULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true\b/);
   });
 
-  it("every path it copies exists: repository files, or tools built by `npm run tools`", () => {
+  it("every path it copies exists: repository files, or tools built by `npm run tools -- image`", () => {
     const copies = all("COPY").filter((args) => !args.startsWith("--from="));
     const sources = copies.flatMap((args) => args.split(/\s+/).slice(0, -1));
     expect(sources).toEqual(expect.arrayContaining(["package-lock.json", "program", "providers", "watcher"]));
     for (const source of sources) {
       if (source.startsWith(TOOLS_CONTEXT)) {
-        expect(existsSync(tool(source.slice(TOOLS_CONTEXT.length))), source).toBe(true);
+        expect(existsSync(join(runtimeToolsDir(), source.slice(TOOLS_CONTEXT.length))), source).toBe(true);
       } else {
         expect(globSync(source, { cwd: repoRoot }), source).not.toEqual([]);
       }
     }
     const tools = sources.filter((s) => s.startsWith(TOOLS_CONTEXT)).map((s) => s.slice(TOOLS_CONTEXT.length));
     expect(tools).toEqual(
-      expect.arrayContaining(["pulumi", "pulumi-language-nodejs", "pulumi-resource-pulumi-nodejs"]),
+      expect.arrayContaining(["pulumi", "pulumi-language-nodejs", "pulumi-resource-pulumi-nodejs", "plugins"]),
     );
   });
 

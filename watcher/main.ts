@@ -5,6 +5,7 @@ import { hostname, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { pino } from "pino";
+import { prepareRuntime } from "../scripts/tools.ts";
 import { Controller } from "./controller.ts";
 import { LeaseElector } from "./elector.ts";
 import { serveHttp } from "./http.ts";
@@ -33,6 +34,7 @@ function options(): WatcherOptions {
 
 async function main(): Promise<void> {
   const o = options();
+  prepareRuntime(); // the CLI and its plugins: the image's (KSYUN_ROUTE_TOOLS_DIR), else scripts/tools.sh's
   // Logs carry names, counts and error summaries only: never the environment, config values or credentials.
   const log = pino({ level: o.logLevel, base: { identity: o.identity, stack: o.stack } });
   const kc = new KubeConfig();
