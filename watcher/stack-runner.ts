@@ -84,6 +84,9 @@ export class StackRunner {
       target: targets,
       targetDependents: false,
       ...(this.#options.configFile && { configFile: this.#options.configFile }),
+      // Else the Automation API reads the summary with `stack history --show-secrets`, which takes no
+      // --config-file and writes a Pulumi.<stack>.yaml into the project: EACCES in the image (read-only, uid 65532).
+      showSecrets: false,
       signal: options.signal,
       onEvent: options.onEvent,
     });
