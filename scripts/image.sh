@@ -42,9 +42,10 @@ log() { printf '[image] %s\n' "$*" >&2; }
 
 if command -v buildah >/dev/null 2>&1; then
   # The store's configured driver (overlay on these machines), or $STORAGE_DRIVER (vfs where overlay cannot mount);
-  # chroot isolation needs no OCI runtime.
+  # chroot isolation needs no OCI runtime. buildah 1.28 does not define BUILDPLATFORM itself.
   builder="buildah ${STORAGE_DRIVER:+--storage-driver $STORAGE_DRIVER}"
-  build_flags=(--isolation chroot --layers --ignorefile deploy/Dockerfile.dockerignore)
+  build_flags=(--isolation chroot --layers --ignorefile deploy/Dockerfile.dockerignore
+    --build-arg "BUILDPLATFORM=linux/$host_arch")
 elif command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
   builder=docker build_flags=() # BuildKit finds deploy/Dockerfile.dockerignore itself
 elif command -v podman >/dev/null 2>&1; then
@@ -127,7 +128,9 @@ production_modules() {
 
 args=(--platform "linux/$arch" -f deploy/Dockerfile -t "$tag")
 if [ "$base" = local ]; then
-  args+=(--build-arg "BASE=$(local_base "$arch")" --build-arg "BUILD_BASE=$(local_base "$host_arch")")
+  # --pull=never: the bases are in the store only, and for another architecture buildah would otherwise look for
+  # the build machine's one in a registry.
+  args+=(--pull=never --build-arg "BASE=$(local_base "$arch")" --build-arg "BUILD_BASE=$(local_base "$host_arch")")
 fi
 tools=$(GOARCH=$arch bash scripts/tools.sh image | tail -n 1)
 deps=$(production_modules)
