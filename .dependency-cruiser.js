@@ -16,9 +16,6 @@ const TEST_CODE = ["^testenv/", "^test/", "/test-support/", "^program/testing\\.
 /** What may import test code. */
 const TEST_IMPORTERS = ["\\.test\\.ts$", "^(test|bench|testenv|demo)/", "/test-support/"];
 
-// TEMPORARY (issue 14): status/main.ts still imports testenv/tools.ts; the lead is replacing that import.
-// Delete this line and its use in "no-test-code-in-production" once it is gone.
-const TEMPORARY_TEST_IMPORTERS = ["^status/main\\.ts$"];
 
 /** @type {import("dependency-cruiser").IConfiguration} */
 export default {
@@ -35,7 +32,7 @@ export default {
       name: "no-test-code-in-production",
       comment: `Only tests, test/, bench/, testenv/, demo/ and test-support/ import ${TEST_CODE.join(", ")}.`,
       severity: "error",
-      from: { pathNot: [...TEST_IMPORTERS, ...TEMPORARY_TEST_IMPORTERS] },
+      from: { pathNot: TEST_IMPORTERS },
       to: { path: TEST_CODE },
     },
     {

@@ -5,7 +5,7 @@ import { writeFile } from "node:fs/promises";
 import { availableParallelism, cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { spawnSession, tail } from "../testenv/processes.ts";
-import { tool } from "../testenv/tools.ts";
+import { prepareRuntime } from "../scripts/tools.ts";
 
 const BENCHMARKS = ["client.ts", "provider.ts", "watcher-scale.ts"];
 const here = import.meta.dirname;
@@ -32,7 +32,8 @@ for (const name of BENCHMARKS) {
   sections.push(`## bench/${name} (${seconds.toFixed(0)} s)\n\n${markdown}`);
 }
 
-const pulumiVersion = execFileSync(tool("pulumi"), ["version"], { encoding: "utf8" }).trim();
+prepareRuntime();
+const pulumiVersion = execFileSync("pulumi", ["version"], { encoding: "utf8" }).trim();
 const report = [
   "# Benchmarks",
   "",

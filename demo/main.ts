@@ -10,7 +10,7 @@ import { EmulatorControl } from "../testenv/emulator-control.ts";
 import { startKube } from "../testenv/kube.ts";
 import { offlinePulumiEnv } from "../testenv/pulumi.ts";
 import { spawnSession } from "../testenv/processes.ts";
-import { repoRoot, tool } from "../testenv/tools.ts";
+import { repoRoot } from "../testenv/tools.ts";
 import { DEMO_NODES, nodeManifest } from "./nodes.ts";
 
 const { values } = parseArgs({ options: { keep: { type: "boolean", default: false } } });
@@ -56,9 +56,8 @@ async function main(): Promise<void> {
       ...offlinePulumiEnv(demoDir, backendDir, DEV_PASSPHRASE),
       KUBECONFIG: kube.kubeconfigPath,
     };
-    const pulumi = tool("pulumi");
-    await run(pulumi, ["stack", "select", "dev", "--create", "--non-interactive"], env);
-    await run(pulumi, ["up", "--yes", "--skip-preview", "--non-interactive"], env);
+    await run("pulumi", ["stack", "select", "dev", "--create", "--non-interactive"], env);
+    await run("pulumi", ["up", "--yes", "--skip-preview", "--non-interactive"], env);
 
     const routes = await new EmulatorControl(emulator.url).routes();
     say("VPC route table in the emulator:");

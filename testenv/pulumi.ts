@@ -1,11 +1,11 @@
 // Runs the real Pulumi CLI offline and unattended: file backend in a temp dir, passphrase secrets,
-// no update check, no plugin download, plugins from the Go-built tools directory.
+// no update check, no plugin download, plugins from the runtime tools directory.
 import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { installPlugins, runtimePath, runtimeToolsDir } from "../scripts/tools.ts";
 import { spawnSession, tail } from "./processes.ts";
-import { tool, toolsPath } from "./tools.ts";
 
 export interface PulumiResult {
   code: number | string;
@@ -33,10 +33,13 @@ export interface PulumiEnv {
   cleanup(): Promise<void>;
 }
 
+/** The environment of an offline CLI whose home is `dir`/home (created, with the plugins linked in). */
 export function offlinePulumiEnv(dir: string, backendDir: string, passphrase: string): NodeJS.ProcessEnv {
+  const home = join(dir, "home");
+  installPlugins(runtimeToolsDir(), home);
   return {
-    PATH: toolsPath(),
-    PULUMI_HOME: join(dir, "home"),
+    PATH: runtimePath(),
+    PULUMI_HOME: home,
     PULUMI_BACKEND_URL: `file://${backendDir}`,
     PULUMI_CONFIG_PASSPHRASE: passphrase,
     PULUMI_SKIP_UPDATE_CHECK: "true",
@@ -56,7 +59,7 @@ export async function pulumiEnv(): Promise<PulumiEnv> {
     backendDir,
     env,
     async run(args, options) {
-      const proc = spawnSession(tool("pulumi"), [...args, "--non-interactive", "--color=never"], {
+      const proc = spawnSession("pulumi", [...args, "--non-interactive", "--color=never"], {
         cwd: options.cwd,
         env: { ...env, ...options.env },
       });

@@ -1,36 +1,22 @@
-// Locates the Go-built binaries (pulumi, language host, kubernetes plugin, kube-apiserver, etcd).
-import { execFileSync } from "node:child_process";
+// Locates the test-only tools (kube-apiserver, etcd); the runtime tools (pulumi and its plugins) are located by
+// scripts/tools.ts, as for production code.
 import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { repoRoot, toolsScript } from "../scripts/tools.ts";
 
-export const repoRoot = resolve(import.meta.dirname, "..");
+export { repoRoot };
 
 let cached: string | undefined;
 
-/** The tools directory: $KSYUN_ROUTE_TOOLS_DIR, or what `scripts/tools.sh` prints (instant once built). */
-export function toolsDir(): string {
-  if (cached) return cached;
-  const dir =
-    process.env.KSYUN_ROUTE_TOOLS_DIR ??
-    execFileSync("bash", [join(repoRoot, "scripts/tools.sh")], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "inherit"],
-    })
-      .trim()
-      .split("\n")
-      .pop()!;
-  cached = dir;
-  return dir;
+/** The test tools directory: $KSYUN_ROUTE_TEST_TOOLS_DIR, or what `scripts/tools.sh test` prints. */
+export function testToolsDir(): string {
+  cached ??= process.env.KSYUN_ROUTE_TEST_TOOLS_DIR || toolsScript("test");
+  return cached;
 }
 
-/** The path of one tool; throws (never skips) when it is missing. */
-export function tool(name: string): string {
-  const path = join(toolsDir(), name);
-  if (!existsSync(path)) throw new Error(`${name} is missing in ${toolsDir()}; run 'npm run tools'`);
+/** The path of one test tool; throws (never skips) when it is missing. */
+export function tool(name: "kube-apiserver" | "etcd"): string {
+  const path = join(testToolsDir(), name);
+  if (!existsSync(path)) throw new Error(`${name} is missing in ${testToolsDir()}; run 'npm run tools -- test'`);
   return path;
-}
-
-/** PATH with the tools and this project's Node 24 first, so pulumi's plugins and `node` resolve to them. */
-export function toolsPath(): string {
-  return [toolsDir(), join(repoRoot, "node_modules/.bin"), process.env.PATH ?? ""].join(":");
 }

@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import { pino } from "pino";
 import { KubeClient } from "../kube/client.ts";
 import { loadKubeTarget } from "../kube/config.ts";
+import { prepareRuntime } from "../scripts/tools.ts";
 import { Controller } from "./controller.ts";
 import { LeaseElector } from "./elector.ts";
 import { EventPath } from "./event-path.ts";
@@ -36,6 +37,7 @@ function options(): WatcherOptions {
 
 async function main(): Promise<void> {
   const o = options();
+  prepareRuntime(); // the CLI and its plugins: the image's (KSYUN_ROUTE_TOOLS_DIR), else scripts/tools.sh's
   // Logs carry names, counts and error summaries only: never the environment, config values or credentials.
   const log = pino({ level: o.logLevel, base: { identity: o.identity, stack: o.stack } });
   // KUBECONFIG, ~/.kube/config, then in-cluster (its token file re-read when rotated).

@@ -70,8 +70,9 @@ type Name = keyof typeof FLAGS;
 export const USAGE = `Usage: npm run watcher -- --stack <stack> [flags]
 
 Keeps a ksyun-route stack's routes converged: runs the program (routes only) on node changes and periodically.
-The Pulumi CLI, language host and plugins must be on PATH; the backend and secrets come from the usual
-PULUMI_BACKEND_URL and PULUMI_CONFIG_PASSPHRASE[_FILE]; the cluster from KUBECONFIG, else in-cluster config.
+The Pulumi CLI, language host and plugins are the image's ($KSYUN_ROUTE_TOOLS_DIR), else scripts/tools.sh's; the
+backend and secrets come from the usual PULUMI_BACKEND_URL and PULUMI_CONFIG_PASSPHRASE[_FILE]; the cluster from
+KUBECONFIG, else in-cluster config.
 
 Flags (each also read from the environment variable shown; durations like 500ms, 10s, 5m, 1h30m):
 ${Object.entries(FLAGS)

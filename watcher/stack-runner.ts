@@ -153,8 +153,9 @@ export class StackRunner {
     }
   }
 
+  /** The outputs (none of them secret), without --show-secrets: that may write a stack file into the project. */
   async outputs(): Promise<StackOutputs> {
-    const json = JSON.parse((await this.#run(["stack", "output", "--json", "--show-secrets"], {})) || "{}");
+    const json = JSON.parse((await this.#run(["stack", "output", "--json"], {})) || "{}");
     return outputsOf(Object.fromEntries(Object.entries(json as object).map(([key, value]) => [key, { value }])));
   }
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import * as k8s from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnSession, tail } from "../../testenv/processes.ts";
-import { repoRoot, toolsDir } from "../../testenv/tools.ts";
+import { repoRoot, runtimeToolsDir } from "../../scripts/tools.ts";
 import type { StatusDocument } from "../../status/format.ts";
 import type { StatusRow } from "../../status/status.ts";
 import { createNodes, INSTANCES, node, programStack, THREE_NODES, VPC, type ProgramStack } from "./program-stack.ts";
@@ -26,7 +26,7 @@ interface StatusRun {
 async function status(...args: string[]): Promise<StatusRun> {
   const proc = spawnSession(join(repoRoot, "node_modules/.bin/node"), ["status/main.ts", ...args], {
     cwd: repoRoot,
-    env: { ...s.pulumi.env, KUBECONFIG: s.kube.kubeconfigPath, KSYUN_ROUTE_TOOLS_DIR: toolsDir() },
+    env: { ...s.pulumi.env, KUBECONFIG: s.kube.kubeconfigPath, KSYUN_ROUTE_TOOLS_DIR: runtimeToolsDir() },
   });
   const stdout = tail(proc.child.stdout, 1024 * 1024);
   const stderr = tail(proc.child.stderr, 1024 * 1024);
