@@ -1,6 +1,6 @@
 // What deploy/Dockerfile relies on, checked without building it (test/e2e/image.test.ts builds and runs it).
 import { existsSync, globSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../scripts/tools.ts";
 
@@ -78,6 +78,26 @@ describe("deploy/Dockerfile", () => {
       expect.arrayContaining(["package.json", "Pulumi.yaml", "program", "providers", "watcher", "scripts/tools.ts"]),
     );
     for (const source of contextSources) expect(globSync(source, { cwd: repoRoot }), source).not.toEqual([]);
+  });
+
+  it("copies every project module the entry point imports, however indirectly", () => {
+    const seen = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const text = read(file);
+      for (const [, spec] of text.matchAll(/^\s*(?:import|export)\b[^;]*?from\s+"(\.[^"]+)"/gm)) {
+        visit(join(dirname(file), spec!));
+      }
+      for (const [, sub] of text.matchAll(/from\s+"@ksyun-route\/provider(?:\/([^"]+))?"/g)) {
+        const exports = JSON.parse(read("providers/ksyun-route/package.json")).exports as Record<string, string>;
+        visit(join("providers/ksyun-route", exports[sub ? `./${sub}` : "."]!));
+      }
+    };
+    visit("watcher/main.ts");
+    const copied = (file: string) => contextSources.some((source) => file === source || file.startsWith(`${source}/`));
+    expect([...seen].filter((file) => !copied(file))).toEqual([]);
+    expect(seen.size).toBeGreaterThan(40);
   });
 
   it("copies no stack settings file, and none is in its build context", () => {

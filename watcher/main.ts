@@ -1,6 +1,7 @@
 // `npm run watcher -- --stack <stack>`: the in-cluster watcher (see --help). Every replica watches the Nodes and
 // serves its probes; only the Lease holder runs Pulumi.
 import { existsSync } from "node:fs";
+import { flushCompileCache } from "node:module";
 import { hostname, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pino } from "pino";
@@ -28,6 +29,8 @@ function options(): WatcherOptions {
     const parsed = parseOptions(process.argv.slice(2), process.env, { hostname: hostname(), exists: existsSync });
     if (parsed !== "help") return parsed;
     process.stdout.write(USAGE);
+    // `--help` has loaded every module: the Deployment's init container runs it to warm NODE_COMPILE_CACHE.
+    flushCompileCache();
     process.exit(0);
   } catch (error) {
     process.stderr.write(`${error instanceof UsageError ? error.message : String(error)}\n\n${USAGE}`);
@@ -118,6 +121,8 @@ async function main(): Promise<void> {
   log.info({ port: http.port, resyncMs: o.resyncMs, debounceMs: o.debounceMs }, "watcher started");
   // Lead only with a synced cache: the event path plans from it.
   await nodes.start();
+  // Every module is loaded by now: a restart starts from the compile cache (scripts/node.sh).
+  flushCompileCache();
   const campaign = new AbortController();
   const electing = elector.run(campaign.signal);
 
