@@ -8,7 +8,13 @@ import { allRegistered, recordRegistrations } from "../test/support/pulumi-mocks
 import { repoRoot } from "../testenv/tools.ts";
 
 const dir = join(repoRoot, "deploy/kustomize");
-const kustomization = loadYaml<{ resources: string[]; images: { name: string }[] }>(
+interface Generator {
+  name: string;
+  namespace: string;
+  files: string[];
+  options: { disableNameSuffixHash: boolean; labels: Record<string, string> };
+}
+const kustomization = loadYaml<{ resources: string[]; images: { name: string }[]; configMapGenerator: Generator[] }>(
   readFileSync(join(dir, "kustomization.yaml"), "utf8"),
 );
 /** Plain JSON (client-node's YAML loader returns typed models). */
@@ -24,12 +30,15 @@ beforeAll(async () => {
   const registered = await recordRegistrations();
   const k8s = await import("@pulumi/kubernetes");
   const { RouteWatcher, DEFAULT_BACKEND_SECRET } = await import("../program/manifests/watcher.ts");
+  const { DEFAULT_PORT } = await import("../watcher/options.ts");
   const { AKSK_SECRET_NAME } = await import("../program/manifests/common.ts");
   const watcher = new RouteWatcher(
     {
       namespace: "kube-system",
       image: kustomization.images[0]!.name,
       stack: "prod",
+      stackSettings: "config: {}\n",
+      port: DEFAULT_PORT,
       backendSecret: DEFAULT_BACKEND_SECRET,
       akskSecretName: AKSK_SECRET_NAME,
     },
@@ -46,8 +55,20 @@ describe("deploy/kustomize", () => {
   });
 
   it("holds the same objects as the program's watcher switch", () => {
-    expect(objects.map((o) => o.kind).sort()).toEqual([...declared.keys()].sort());
+    const generated = new Set(["ConfigMap"]); // from the operator's settings file, below
+    expect(objects.map((o) => o.kind).sort()).toEqual([...declared.keys()].filter((k) => !generated.has(k)).sort());
     for (const object of objects) expect(object, String(object.kind)).toEqual(declared.get(object.kind as string));
+  });
+
+  it("makes the stack settings ConfigMap the program declares, from the operator's Pulumi.prod.yaml", () => {
+    const configMap = declared.get("ConfigMap") as { metadata: Record<string, unknown>; data: Record<string, string> };
+    const [generator] = kustomization.configMapGenerator;
+    expect(generator).toMatchObject({
+      name: configMap.metadata.name,
+      namespace: configMap.metadata.namespace,
+      files: Object.keys(configMap.data),
+      options: { disableNameSuffixHash: true, labels: configMap.metadata.labels },
+    });
   });
 
   it("runs two replicas with probes on /healthz and /readyz and a PodDisruptionBudget", () => {

@@ -1,5 +1,6 @@
 // The cluster-side manifests for a configuration, through a Kubernetes provider for the configured cluster. Loaded
 // only by runs that declare manifests: the watcher's routes-only runs never load the Kubernetes SDK.
+import { readFileSync } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import type { ProgramConfig } from "./config.ts";
@@ -34,9 +35,24 @@ export function declareClusterManifests(
         annotator: config.annotatorImage,
       },
       secret: options.secret,
-      watcher: { stack: pulumi.getStack() },
+      ...(config.enableWatcher && { watcher: watcherArgs(config) }),
     },
     { provider },
   );
   return { ...resources, provider };
+}
+
+/** The watcher's stack and settings: this stack's settings file, as the CLI read it from the project directory. */
+function watcherArgs(config: ProgramConfig) {
+  const stack = pulumi.getStack();
+  const file = `Pulumi.${stack}.yaml`;
+  let stackSettings: string;
+  try {
+    stackSettings = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new Error(
+      `ksyun-route:enableWatcher needs the stack's settings file ${file} in the project directory: ${String(error)}`,
+    );
+  }
+  return { stack, stackSettings, port: config.watcherPort };
 }

@@ -23,6 +23,7 @@ const defaults: ProgramConfig = {
   cniImage: DEFAULT_CNI_IMAGE,
   masqAgentImage: DEFAULT_MASQ_AGENT_IMAGE,
   watcherImage: undefined,
+  watcherPort: 10280,
   annotatorImage: undefined,
   kubeconfig: undefined,
   kubeContext: undefined,

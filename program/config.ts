@@ -124,6 +124,17 @@ const PROGRAM_KEYS = {
     details:
       "Deployment `ksyun-route-watcher` (2 replicas), its RBAC and a PodDisruptionBudget. Needs `watcherImage`. See [operations.md](operations.md).",
   },
+  watcherPort: {
+    type: "integer",
+    group: "Manifests",
+    default: 10280,
+    description:
+      "The watcher's port for /healthz, /readyz and /metrics, on the node's address (it runs on the host network).",
+    details:
+      "Not 8080 or 10258, which the original controller holds on the host, so both can run during a migration. See [security.md](security.md#the-watcher-on-the-host-network).",
+    check: (value) =>
+      Number(value) >= 1024 && Number(value) <= 65535 ? undefined : "is not a port from 1024 to 65535",
+  },
   cniImage: {
     type: "string",
     group: "Manifests",
@@ -198,6 +209,7 @@ export interface ProgramConfig {
   readonly masqAgentImage: string;
   /** Required when enableWatcher. */
   readonly watcherImage: string | undefined;
+  readonly watcherPort: number;
   /** Undefined ⇒ no annotator initContainer. */
   readonly annotatorImage: string | undefined;
   readonly kubeconfig: string | undefined;
@@ -251,6 +263,7 @@ export function parseConfig(
     cniImage: values.string("cniImage")!,
     masqAgentImage: values.string("masqAgentImage")!,
     watcherImage: values.string("watcherImage"),
+    watcherPort: values.integer("watcherPort"),
     annotatorImage: values.string("annotatorImage"),
     kubeconfig: values.string("kubeconfig"),
     kubeContext: values.string("kubeContext"),

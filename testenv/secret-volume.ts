@@ -1,4 +1,5 @@
-// A Secret volume as the kubelet maintains it, for tests of credentials mounted into the watcher's pod.
+// A Secret or ConfigMap volume as the kubelet maintains it (both use the same atomic writer), for tests of what is
+// mounted into the watcher's pod: credentials, the stack's settings.
 import { mkdir, readlink, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 

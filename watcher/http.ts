@@ -8,7 +8,11 @@ export interface Probes {
   readonly registry: Registry;
 }
 
-export async function serveHttp(port: number, probes: Probes): Promise<{ server: Server; port: number }> {
+export async function serveHttp(
+  port: number,
+  bindAddress: string | undefined,
+  probes: Probes,
+): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     const send = (status: number, body: string, type = "text/plain; charset=utf-8") => {
@@ -28,7 +32,7 @@ export async function serveHttp(port: number, probes: Probes): Promise<{ server:
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, resolve);
+    server.listen(port, bindAddress, resolve);
   });
   return { server, port: (server.address() as AddressInfo).port };
 }

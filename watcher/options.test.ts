@@ -20,13 +20,14 @@ describe("parseDuration", () => {
 });
 
 describe("parseOptions", () => {
-  it("defaults: 5 min resync, 500 ms debounce, 5 s max wait, port 8080, client-go Lease timings", () => {
+  it("defaults: 5 min resync, 500 ms debounce, 5 s max wait, port 10280 on every interface, client-go Lease timings", () => {
     expect(parse(["--stack", "prod"])).toEqual({
       stack: "prod",
       resyncMs: 300_000,
       debounceMs: 500,
       maxWaitMs: 5000,
-      port: 8080,
+      port: 10280,
+      bindAddress: undefined,
       identity: "host-1",
       leaseName: "ksyun-route-watcher",
       leaseNamespace: "kube-system",

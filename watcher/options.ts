@@ -8,6 +8,8 @@ export interface WatcherOptions {
   readonly debounceMs: number;
   readonly maxWaitMs: number;
   readonly port: number;
+  /** Undefined: every interface. With host networking the Deployment binds the pod's IP (the node's). */
+  readonly bindAddress: string | undefined;
   readonly identity: string;
   readonly leaseName: string;
   readonly leaseNamespace: string;
@@ -22,6 +24,11 @@ export interface WatcherOptions {
 }
 
 export const DEFAULT_AKSK_DIR = "/var/lib/aksk";
+/**
+ * On the host network beside the original controller during a migration, which holds 8080 (metrics) and 10258
+ * (health); 10280 is none of Kubernetes' own components' ports either (10248-10259).
+ */
+export const DEFAULT_PORT = 10280;
 
 interface Flag {
   readonly env: string;
@@ -37,7 +44,14 @@ const FLAGS = {
   "resync-period": { env: "KSYUN_ROUTE_RESYNC_PERIOD", help: "interval of the full sync with refresh (default 5m)" },
   debounce: { env: "KSYUN_ROUTE_DEBOUNCE", help: "quiet time that ends a burst of node changes (default 500ms)" },
   "max-wait": { env: "KSYUN_ROUTE_MAX_WAIT", help: "longest a burst may delay its run (default 5s)" },
-  port: { env: "KSYUN_ROUTE_PORT", help: "port of /healthz, /readyz and /metrics (default 8080)" },
+  port: {
+    env: "KSYUN_ROUTE_PORT",
+    help: `port of /healthz, /readyz and /metrics (default ${DEFAULT_PORT})`,
+  },
+  "bind-address": {
+    env: "KSYUN_ROUTE_BIND_ADDRESS",
+    help: "address the port listens on (default every interface)",
+  },
   identity: {
     env: "KSYUN_ROUTE_IDENTITY",
     help: "leader-election identity (default $POD_NAME, else the host name)",
@@ -129,7 +143,7 @@ export function parseOptions(
 
   const stack = raw("stack");
   if (!stack) throw new UsageError(`${label("stack")} is required`);
-  const portText = raw("port") ?? "8080";
+  const portText = raw("port") ?? String(DEFAULT_PORT);
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65535) throw new UsageError(`${label("port")}: "${portText}" is not a port`);
 
@@ -150,6 +164,7 @@ export function parseOptions(
     debounceMs,
     maxWaitMs,
     port,
+    bindAddress: raw("bind-address"),
     identity: raw("identity") ?? context.hostname,
     leaseName: raw("lease-name") ?? "ksyun-route-watcher",
     leaseNamespace: raw("lease-namespace") ?? "kube-system",

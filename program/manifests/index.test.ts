@@ -55,7 +55,11 @@ const base: Manifests.ManifestArgs = {
   enable: { secret: true, cni: true, masqAgent: true, watcher: true },
   images: { cni: "cni:1", masqAgent: "masq:1", watcher: "watcher:1", annotator: "annotator:1" },
   secret: { ak: pulumi.secret("AKID"), sk: pulumi.secret("ENCRYPTED"), cipher: "aes256+base64" },
-  watcher: { stack: "prod" },
+  watcher: {
+    stack: "prod",
+    stackSettings: "encryptionsalt: v1:x\nconfig:\n  ksyun-route:region: cn-beijing-6\n",
+    port: 10280,
+  },
 };
 
 interface Declared {
@@ -100,6 +104,7 @@ const CNI = [
 const MASQ = ["core/v1:ConfigMap ip-masq-agent-config", "apps/v1:DaemonSet ip-masq-agent"];
 const WATCHER = [
   "core/v1:ServiceAccount ksyun-route-watcher",
+  "core/v1:ConfigMap ksyun-route-stack-config",
   "rbac.authorization.k8s.io/v1:ClusterRole ksyun-route-watcher",
   "rbac.authorization.k8s.io/v1:ClusterRoleBinding ksyun-route-watcher",
   "rbac.authorization.k8s.io/v1:Role ksyun-route-watcher",
@@ -423,16 +428,19 @@ describe("watcher", () => {
   });
 
   it("runs two hardened replicas against the given stack and backend Secret", async () => {
-    const d = await declare({ images: { watcher: "w:2" }, watcher: { stack: "org/prod", backendSecret: "be" } });
+    const watcher = { stack: "org/prod", backendSecret: "be", stackSettings: "config: {}\n", port: 10299 };
+    const d = await declare({ images: { watcher: "w:2" }, watcher });
     const deployment = d.get<Deployment>("apps/v1:Deployment", "ksyun-route-watcher");
     expect(deployment.spec.replicas).toBe(2);
     const spec = deployment.spec.template.spec;
     expect(spec.serviceAccountName).toBe("ksyun-route-watcher");
-    expect(spec.hostNetwork).toBeUndefined();
     expect(spec.securityContext.seccompProfile).toEqual({ type: "RuntimeDefault" });
     const c = spec.containers[0]!;
     expect(c.image).toBe("w:2");
-    expect(c.args).toEqual(["--stack", "org/prod"]);
+    expect(c.args).toEqual([
+      ...["--stack", "org/prod", "--config-file", "/etc/ksyun-route/Pulumi.prod.yaml"],
+      ...["--port", "10299", "--bind-address", "$(POD_IP)"],
+    ]);
     const env = Object.fromEntries(c.env.map((e) => [e.name, e.valueFrom?.secretKeyRef]));
     expect(env.PULUMI_BACKEND_URL).toMatchObject({ name: "be", key: "PULUMI_BACKEND_URL" });
     expect(env.PULUMI_CONFIG_PASSPHRASE).toMatchObject({ name: "be", key: "PULUMI_CONFIG_PASSPHRASE" });
@@ -443,7 +451,8 @@ describe("watcher", () => {
       capabilities: { drop: ["ALL"] },
     });
     expect(c.securityContext.capabilities.add).toBeUndefined();
-    expect(c.ports).toEqual([{ name: "http", containerPort: 8080 }]);
+    expect(c.ports).toEqual([{ name: "http", containerPort: 10299 }]);
+    expect(c.env.find((e) => e.name === "POD_IP")?.valueFrom?.fieldRef).toMatchObject({ fieldPath: "status.podIP" });
     expect(c.livenessProbe.httpGet).toEqual({ path: "/healthz", port: "http" });
     expect(c.readinessProbe.httpGet).toEqual({ path: "/readyz", port: "http" });
     expect(c.resources.requests).toBeDefined();
@@ -457,9 +466,45 @@ describe("watcher", () => {
     const homeMount = c.volumeMounts.find((v) => home.startsWith(v.mountPath));
     expect(volumes[homeMount!.name]?.emptyDir).toBeDefined();
 
+    // The stack's settings come from a ConfigMap volume (not a subPath: it must follow updates).
+    const settings = mountOf("/etc/ksyun-route");
+    expect(settings).toMatchObject({ readOnly: true });
+    expect(settings!.subPath).toBeUndefined();
+    expect(volumes[settings!.name]?.configMap.name).toBe("ksyun-route-stack-config");
+    const configMap = d.get<{ data: Record<string, string> }>("core/v1:ConfigMap", "ksyun-route-stack-config");
+    expect(configMap.data).toEqual({ "Pulumi.prod.yaml": "config: {}\n" });
+
     const anti = spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0]!.podAffinityTerm;
     expect(anti.topologyKey).toBe("kubernetes.io/hostname");
     expect(deployment.spec.template.metadata.labels).toMatchObject(anti.labelSelector.matchLabels);
+  });
+
+  it("runs on the host network with the node's resolver, scheduled onto nodes without routes or cloud facts", async () => {
+    const spec = podSpec(await declare(), WORKLOADS[2]!);
+    expect(spec.hostNetwork).toBe(true);
+    expect(spec.dnsPolicy).toBe("Default");
+    expect(spec.priorityClassName).toBe("system-cluster-critical");
+    const tolerated = spec.tolerations.map((t) => `${t.key} ${t.operator} ${t.effect ?? "*"}`);
+    expect(tolerated).toEqual([
+      "CriticalAddonsOnly Exists *",
+      "node.kubernetes.io/network-unavailable Exists NoSchedule",
+      "node.kubernetes.io/not-ready Exists NoSchedule",
+      "node.cloudprovider.kubernetes.io/uninitialized Exists NoSchedule",
+      "node-role.kubernetes.io/control-plane Exists NoSchedule",
+    ]);
+    const c = spec.containers[0]!;
+    expect(c.securityContext.privileged).toBeUndefined();
+    expect(spec.hostPID ?? false).toBe(false);
+  });
+
+  it("warms Node's compile cache in an init container of the same image, into the watcher's /tmp", async () => {
+    const spec = podSpec(await declare(), WORKLOADS[2]!);
+    const [init] = spec.initContainers;
+    expect(init).toMatchObject({ name: "compile-cache", image: "watcher:1", args: ["--help"] });
+    const cache = (container: typeof init) => container!.env.find((e) => e.name === "NODE_COMPILE_CACHE")?.value;
+    expect(cache(init)).toBe(cache(spec.containers[0]));
+    expect(init!.volumeMounts).toEqual([{ name: "tmp", mountPath: "/tmp" }]);
+    expect(init!.securityContext).toMatchObject({ readOnlyRootFilesystem: true, runAsNonRoot: true });
   });
 
   it("keeps one replica through voluntary disruptions", async () => {

@@ -39,7 +39,12 @@ export interface ManifestArgs {
   /** Required when enable.secret. */
   readonly secret?: SecretArgs;
   /** Required when enable.watcher; backendSecret defaults to ksyun-route-watcher-backend. */
-  readonly watcher?: { readonly stack: string; readonly backendSecret?: string };
+  readonly watcher?: {
+    readonly stack: string;
+    readonly stackSettings: string;
+    readonly port: number;
+    readonly backendSecret?: string;
+  };
 }
 
 /** The enabled groups, each one component. */
@@ -99,6 +104,8 @@ export function declareManifests(args: ManifestArgs, opts: { provider: k8s.Provi
         namespace,
         image: images.watcher,
         stack: args.watcher.stack,
+        stackSettings: args.watcher.stackSettings,
+        port: args.watcher.port,
         backendSecret: args.watcher.backendSecret ?? DEFAULT_BACKEND_SECRET,
         akskSecretName: secret?.secret.metadata.name ?? AKSK_SECRET_NAME,
       },

@@ -1,12 +1,15 @@
 // The watcher's event path with the real watcher, API server, emulator and CLI (issue: the event path): one node's
 // trouble stays its own, deletes past the budget are withheld while joins proceed, nothing made by a killed leader
 // or run is orphaned, and only the leader calls KSYun.
-import { readdir } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { watcherClusterRules, watcherNamespaceRules } from "../../program/manifests/watcher.ts";
+import { load, dump } from "js-yaml";
 import { waitFor } from "../../testenv/ports.ts";
+import { writeSecretVolume } from "../../testenv/secret-volume.ts";
+import { repoRoot } from "../../testenv/tools.ts";
 import { INSTANCES, programStack, VPC, type ProgramStack } from "./program-stack.ts";
 import { addInstances, extraNode } from "./watcher-nodes.ts";
 import { LEASE_NAMESPACE, startWatcher, type WatcherProcess } from "./watcher-process.ts";
@@ -221,6 +224,36 @@ describe("nothing orphaned", () => {
       expect.objectContaining({ destinationCidrBlock: "172.20.200.0/24" }),
     );
     await stop(b);
+  }, 240_000);
+});
+
+describe("the stack's settings from a mounted ConfigMap", () => {
+  afterEach(stopAll);
+
+  it("a changed ksyun-route:maxRouteDeletes in the mounted file is used by the next run, with no rebuild", async () => {
+    const file = `Pulumi.${s.stack}.yaml`;
+    const settings = load(await readFile(join(repoRoot, file), "utf8")) as { config: Record<string, unknown> };
+    const mounted = join(s.pulumi.dir, "stack-config");
+    await writeSecretVolume(mounted, { [file]: dump(settings) });
+    const w = await start("configmap", ["--config-file", join(mounted, file)]);
+    await Promise.all([40, 41].map((i) => s.core.createNode({ body: extraNode(`cm-${i}`, cidr(i), i) })));
+    await waitFor("their routes", async () =>
+      (await hasRoute(cidr(40))) && (await hasRoute(cidr(41))) ? true : undefined,
+    );
+    await idle(w);
+
+    // As the kubelet updates a ConfigMap volume; the project's own file keeps the old value.
+    settings.config["ksyun-route:maxRouteDeletes"] = "0";
+    await writeSecretVolume(mounted, { [file]: dump(settings) });
+    await s.core.createNode({ body: extraNode("cm-42", cidr(42), 42) }); // its run reads the settings again
+    await waitFor("cm-42's route", async () => ((await hasRoute(cidr(42))) ? true : undefined), 10_000);
+    await idle(w);
+    await s.core.deleteNode({ name: "cm-40" });
+    await waitFor("the delete withheld", async () =>
+      (await w.metric("ksyun_route_watcher_deletes_withheld")) === 1 ? true : undefined,
+    );
+    expect(await hasRoute(cidr(40))).toBe(true);
+    expect(await readFile(join(repoRoot, file), "utf8")).not.toContain("maxRouteDeletes");
   }, 240_000);
 });
 
