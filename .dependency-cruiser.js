@@ -16,7 +16,6 @@ const TEST_CODE = ["^testenv/", "^test/", "/test-support/", "^program/testing\\.
 /** What may import test code. */
 const TEST_IMPORTERS = ["\\.test\\.ts$", "^(test|bench|testenv|demo)/", "/test-support/"];
 
-
 /** @type {import("dependency-cruiser").IConfiguration} */
 export default {
   forbidden: [

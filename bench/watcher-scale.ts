@@ -1,47 +1,53 @@
-// `node bench/watcher-scale.ts [--nodes 100,1000] [--joins 20,10] [--burst 500] [--informer 5000] [--observe 60]`:
-// the watcher at scale, as a local process with the least-privilege service account and default flags, against the
-// emulator with 50 ms added to every answer and the provider at `ksyun-route:qps` 50. Three measurements, printed
-// as Markdown tables, not asserted (an empty --nodes, or --burst or --informer 0, skips one):
-// - node join → route present, one join at a time, on clusters that already have N routed nodes;
-// - a burst of nodes created at once → all their routes present, against the bound burst / QPS;
-// - the peak RSS of the watcher with --informer nodes in its informer, and of the run it starts.
+// `node bench/watcher-scale.ts [--nodes 100,1000] [--joins 20,10] [--deletes 10,5] [--burst 500] [--large 5000]`:
+// the watcher at scale, as a local process with the least-privilege service account, against the emulator with
+// 50 ms added to every answer and `ksyun-route:qps` 50. Printed as Markdown tables, not asserted:
+// - on clusters of N routed nodes: join → route present and delete → route gone, one at a time, each followed by
+//   the convergence run that records it, with the KSYun calls of both; a kubelet heartbeat of every node; and a
+//   drift sync (`up --refresh` as the watcher runs it);
+// - a burst of joins on an empty cluster → all routes present, and what the run after it calls;
+// - memory: the watcher's own peak (VmHWM, over its whole life) and each run's processes, sampled throughout.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { basename } from "node:path";
+import { basename, join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
 import { parseArgs } from "node:util";
-import type * as k8s from "@kubernetes/client-node";
+import * as k8s from "@kubernetes/client-node";
 import { watcherClusterRules, watcherNamespaceRules } from "../program/manifests/watcher.ts";
 import { waitFor } from "../testenv/ports.ts";
+import { repoRoot } from "../testenv/tools.ts";
 import { programStack, type ProgramStack } from "../test/e2e/program-stack.ts";
 import { addInstances } from "../test/e2e/watcher-nodes.ts";
 import { startWatcher, type WatcherProcess } from "../test/e2e/watcher-process.ts";
+import { StackRunner } from "../watcher/stack-runner.ts";
 import { CREATE_CONCURRENCY, createNodes, POD_CIDR, podCidr } from "./cluster-nodes.ts";
 
 const LATENCY_MS = 50;
 const QPS = 50;
-/** While the clusters are set up: the routes they start with are not what is measured. */
-const SETUP_QPS = 1000;
+/** How often routes are polled while a join or delete is timed. */
+const POLL_MS = 5;
 
 const { values } = parseArgs({
   options: {
     nodes: { type: "string", default: "100,1000" },
     joins: { type: "string", default: "20,10" },
+    deletes: { type: "string", default: "10,5" },
     burst: { type: "string", default: "500" },
-    informer: { type: "string", default: "5000" },
-    observe: { type: "string", default: "60" },
+    large: { type: "string", default: "5000" },
   },
 });
 const list = (text: string) => (text === "" ? [] : text.split(",").map(Number));
 const sizes = list(values.nodes);
-const joinsAt = list(values.joins);
+const [joinsAt, deletesAt] = [list(values.joins), list(values.deletes)];
 const burst = Number(values.burst);
-const informer = Number(values.informer);
-const observeSeconds = Number(values.observe);
+const large = Number(values.large);
 
 const log = (text: string) => process.stderr.write(`bench/watcher-scale: ${text}\n`);
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
+const mib = (n: number) => n.toFixed(0);
+/** Nearest-rank percentile of sorted values. */
+const percentile = (sorted: number[], q: number) => sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]!;
 
-/** VmRSS and VmHWM (peak) of a process, in MiB; undefined once it is gone. */
+/** VmRSS and VmHWM (the peak over the process's life) in MiB; undefined once it is gone. */
 function memory(pid: number): { rss: number; hwm: number } | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, "utf8");
@@ -52,19 +58,33 @@ function memory(pid: number): { rss: number; hwm: number } | undefined {
   }
 }
 
-/** What a process of the run is, from its command line. */
-function role(pid: number): string | undefined {
+function commandLine(pid: number): string[] {
   try {
-    const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-    const command = argv.join(" ");
-    if (command.includes("dynamic-provider")) return "provider plugin (node)";
-    if (command.includes("pulumi/cmd/run")) return "program (node)";
-    const name = basename(argv[0]!);
-    if (name === "pulumi") return "pulumi CLI";
-    return name === "sh" ? undefined : name; // sh: the plugin's shim, which starts its node
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+function parentOf(pid: number): number | undefined {
+  try {
+    // The command in parentheses may hold spaces: the fields after it are what counts.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
   } catch {
     return undefined;
   }
+}
+
+/** What a process of a run is, from its command line. */
+function role(argv: readonly string[]): string | undefined {
+  const command = argv.join(" ");
+  if (command.includes("dynamic-provider")) return "provider plugin";
+  if (command.includes("pulumi/cmd/run")) return "program";
+  const name = basename(argv[0] ?? "");
+  if (name === "pulumi") return "pulumi CLI";
+  if (name === "pulumi-language-nodejs") return "language host";
+  return undefined; // the plugin's shell shim, which only starts its node
 }
 
 /** The processes of a session (pgrep exits 1 when there are none). */
@@ -79,15 +99,76 @@ function sessionPids(sid: number): number[] {
   }
 }
 
-/** A stack with `nodes` nodes in its cluster (not yet routed) and instances for `spare` more. */
+interface RunPeaks {
+  /** The CLI's subcommand: up, config, stack. */
+  readonly command: string;
+  readonly peaks: Map<string, number>;
+}
+
+/**
+ * Samples, every 200 ms until stopped, the peak (VmHWM) of every process of every run the watcher (session `sid`)
+ * starts, grouped by the pulumi CLI process each belongs to. A process's VmHWM is its own peak, so the last sample
+ * before it exits counts.
+ */
+function samplePeaks(sid: number): { stop(): Promise<RunPeaks[]> } {
+  const runs = new Map<number, RunPeaks>();
+  let sampling = true;
+  const cliOf = (pid: number): number | undefined => {
+    for (let p: number | undefined = pid; p !== undefined && p > 1; p = parentOf(p)) {
+      if (role(commandLine(p)) === "pulumi CLI") return p;
+    }
+    return undefined;
+  };
+  const loop = (async () => {
+    while (sampling) {
+      for (const pid of sessionPids(sid)) {
+        const argv = commandLine(pid);
+        const label = pid === sid ? undefined : role(argv);
+        const cli = label && cliOf(pid);
+        const m = memory(pid);
+        if (!label || !cli || !m) continue;
+        const run = runs.get(cli) ?? { command: commandLine(cli)[1] ?? "?", peaks: new Map<string, number>() };
+        runs.set(cli, run);
+        run.peaks.set(label, Math.max(run.peaks.get(label) ?? 0, m.hwm));
+      }
+      await delay(200);
+    }
+  })();
+  return {
+    async stop() {
+      sampling = false;
+      await loop;
+      return [...runs.values()];
+    },
+  };
+}
+
+const ROLES = ["pulumi CLI", "language host", "program", "provider plugin"];
+
+/** Per role the highest peak of any `up`, and the highest sum of one `up`'s processes. */
+function runPeakCells(runs: readonly RunPeaks[]): { roles: string; sum: number } {
+  const ups = runs.filter((r) => r.command === "up");
+  const highest = (label: string) => Math.max(0, ...ups.map((r) => r.peaks.get(label) ?? 0));
+  const sum = Math.max(0, ...ups.map((r) => ROLES.reduce((total, label) => total + (r.peaks.get(label) ?? 0), 0)));
+  return { roles: ROLES.map((label) => mib(highest(label))).join(" / "), sum };
+}
+
+const rules: k8s.V1PolicyRule[] = [...watcherClusterRules, ...watcherNamespaceRules].map((r) => ({
+  apiGroups: [...r.apiGroups],
+  resources: [...r.resources],
+  verbs: [...r.verbs],
+  ...(r.resourceNames && { resourceNames: [...r.resourceNames] }),
+}));
+
+/** A stack (its manifests up, no routes) measured as configured, with `nodes` nodes and instances for `spare`. */
 async function withCluster<T>(nodes: number, spare: number, body: (s: ProgramStack) => Promise<T>): Promise<T> {
-  const s = await programStack({ routeQuota: nodes + spare });
+  const s = await programStack({ routeQuota: nodes + spare + 10 });
   try {
     await s.config("podCidr", POD_CIDR);
-    await s.config("qps", String(SETUP_QPS));
-    // The manifests, and no routes yet: the watcher's first run creates them.
+    await s.config("qps", String(QPS));
     await Promise.all([s.ok(["up", "--yes", "--skip-preview"]), addInstances(s.control, 0, nodes + spare)]);
     await createNodes(s.core, 0, nodes);
+    await s.control.faults({ "*": { latencyMs: LATENCY_MS } });
     log(`${nodes} nodes in the cluster`);
     return await body(s);
   } finally {
@@ -95,211 +176,301 @@ async function withCluster<T>(nodes: number, spare: number, body: (s: ProgramSta
   }
 }
 
-/** The emulator and the provider as measured (the stack config is read by each run). */
-async function measuring(s: ProgramStack): Promise<void> {
-  await s.control.faults({ "*": { latencyMs: LATENCY_MS } });
-  await s.config("qps", String(QPS));
+const metricOf = (w: WatcherProcess, name: string, labels?: Record<string, string>) =>
+  w.metric(`ksyun_route_watcher_${name}`, labels);
+
+/** Everything recorded: a run finished after `since` runs, none in flight, the ledger empty. */
+async function recorded(w: WatcherProcess, since: number): Promise<void> {
+  await waitFor(
+    "the convergence run",
+    async () => {
+      const [runs, inProgress, ledger] = await Promise.all([
+        metricOf(w, "runs_total", { result: "success" }),
+        metricOf(w, "run_in_progress"),
+        metricOf(w, "ledger_entries"),
+      ]);
+      return runs > since && inProgress === 0 && ledger === 0 ? true : undefined;
+    },
+    1_800_000,
+  );
+}
+const successes = (w: WatcherProcess) => metricOf(w, "runs_total", { result: "success" });
+
+/** Polls one destination until `present` holds; the time from `since`. */
+async function until(s: ProgramStack, destination: string, present: boolean, since: number): Promise<number> {
+  for (;;) {
+    if ((await s.control.routes(destination)).length > 0 === present) return performance.now() - since;
+    await delay(POLL_MS);
+  }
 }
 
-/** Memory table rows: one per watcher started, more for the informer measurement. */
-const memoryRows: string[] = [];
-const mib = (n: number) => n.toFixed(0);
-
-/** A watcher, once ready: its informer has synced and its first run (`up --refresh`) has started. */
-async function watch(s: ProgramStack, nodes: number): Promise<WatcherProcess> {
-  const rules: k8s.V1PolicyRule[] = [...watcherClusterRules, ...watcherNamespaceRules].map((r) => ({
-    apiGroups: [...r.apiGroups],
-    resources: [...r.resources],
-    verbs: [...r.verbs],
-    ...(r.resourceNames && { resourceNames: [...r.resourceNames] }),
-  }));
-  const kubeconfig = await s.kube.serviceAccountKubeconfig("watcher-bench", rules);
-  const started = performance.now();
-  // No periodic run during the measurements.
-  const w = await startWatcher(s, { identity: "bench", kubeconfig, resync: "1h" });
-  await waitFor("/readyz", async () => ((await w.ready()) ? true : undefined), 300_000);
-  const ready = seconds(performance.now() - started);
-  const m = memory(w.proc.pid)!;
-  log(`N=${nodes}: watcher ready after ${ready} s, RSS ${mib(m.rss)} MiB`);
-  memoryRows.push(`| watcher | ${nodes} | at /readyz, ${ready} s after start | ${mib(m.rss)} | ${mib(m.hwm)} |`);
+/** A watcher as deployed (compile cache warm: the Deployment's init container), with no periodic run meanwhile. */
+async function watch(s: ProgramStack, identity: string): Promise<WatcherProcess> {
+  const kubeconfig = await s.kube.serviceAccountKubeconfig(`bench-${identity}`, rules);
+  execFileSync(process.execPath, [join(repoRoot, "watcher/main.ts"), "--help"], { stdio: "ignore" });
+  const w = await startWatcher(s, { identity, kubeconfig, resync: "1h" });
+  await waitFor("/readyz", async () => ((await w.ready()) ? true : undefined), 600_000);
   return w;
 }
 
-const runs = (w: WatcherProcess) => w.metric("ksyun_route_watcher_runs_total");
-const idle = (w: WatcherProcess) =>
-  waitFor(
-    "the watcher idle",
-    async () => ((await w.metric("ksyun_route_watcher_run_in_progress")) === 0 ? true : undefined),
-    600_000,
-  );
-/** The first run (`up --refresh`) creates every route of the cluster. */
-async function firstRun(w: WatcherProcess, routes: number): Promise<void> {
-  await waitFor(
-    "the first run",
-    async () => ((await runs(w)) >= 1 ? true : undefined),
-    120_000 + routes * 1000, // the engine, not the API, sets the pace: under a second per route
-  );
-  await idle(w);
-  const ok = await w.metric("ksyun_route_watcher_runs_total", { result: "success" });
-  if (ok < 1) throw new Error(`the watcher's first run failed: ${JSON.stringify(w.logs().slice(-5))}`);
+/** Calls by action since the last reset. */
+const calls = async (s: ProgramStack) => (await s.control.stats()).calls;
+const total = (byAction: Record<string, number>) => Object.values(byAction).reduce((a, b) => a + b, 0);
+
+interface ScaleRow {
+  nodes: number;
+  joins: number[];
+  deletes: number[];
+  eventCreates: number[];
+  callsPerJoin: number[];
+  watcherPeak: number;
+  runs: RunPeaks[];
+  sync: number;
+  syncCalls: number;
 }
-const routeCount = async (s: ProgramStack) => (await s.control.routes()).length;
 
-/** Nearest-rank percentile of sorted values. */
-const percentile = (sorted: number[], q: number) => sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]!;
+/** A kubelet heartbeat of every node: status updates the watcher must ignore (its informer parses every one). */
+async function heartbeats(s: ProgramStack, count: number): Promise<void> {
+  const patch = k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.StrategicMergePatch);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CREATE_CONCURRENCY }, async () => {
+      for (let i = next++; i < count; i = next++) {
+        const now = new Date();
+        const body = { status: { conditions: [{ type: "Ready", status: "True", lastHeartbeatTime: now }] } };
+        await s.core.patchNodeStatus({ name: `node-${i}`, body }, patch);
+      }
+    }),
+  );
+}
 
-async function joinLatency(nodes: number, joins: number): Promise<string> {
+/** `up --refresh` of the routes as the watcher runs it (routes only, no checkpoints), timed. */
+async function driftSync(s: ProgramStack): Promise<{ seconds: number; calls: number }> {
+  const runner = new StackRunner({
+    stack: s.stack,
+    workDir: repoRoot,
+    env: {
+      ...(s.pulumi.env as Record<string, string>),
+      KUBECONFIG: s.kube.kubeconfigPath,
+      KSYUN_ROUTE_SCOPE: "routes",
+      PULUMI_SKIP_CHECKPOINTS: "true",
+    },
+  });
+  await s.control.reset(true);
+  const started = performance.now();
+  await runner.up({ refresh: true, signal: new AbortController().signal, onEvent: () => {} });
+  return { seconds: (performance.now() - started) / 1000, calls: total(await calls(s)) };
+}
+
+async function scale(nodes: number, joins: number, deletes: number): Promise<ScaleRow> {
   return withCluster(nodes, joins, async (s) => {
-    const w = await watch(s, nodes);
-    const sampler = samplePeaks(w);
-    await firstRun(w, nodes);
-    memoryRows.push(...peakRows(await sampler.stop(), nodes, `in the first run (${nodes} routes created)`));
-    if ((await routeCount(s)) !== nodes) throw new Error(`expected ${nodes} routes after the first run`);
-    await measuring(s);
-    const event = { kind: "event" };
-    const [sumBefore, countBefore] = [
-      await w.metric("ksyun_route_watcher_run_duration_seconds_sum", event),
-      await w.metric("ksyun_route_watcher_run_duration_seconds_count", event),
-    ];
-    const latencies: number[] = [];
+    const w = await watch(s, `n${nodes}`);
+    const sampler = samplePeaks(w.proc.pid);
+    await recorded(w, 0);
+    log(`N=${nodes}: routed and recorded`);
+    const row: ScaleRow = {
+      nodes,
+      joins: [],
+      deletes: [],
+      eventCreates: [],
+      callsPerJoin: [],
+      watcherPeak: 0,
+      runs: [],
+      sync: 0,
+      syncCalls: 0,
+    };
     for (let i = nodes; i < nodes + joins; i++) {
-      await idle(w);
-      const cidr = podCidr(i);
+      await s.control.reset(true);
+      const [runs, created] = [await successes(w), await metricOf(w, "ksyun_calls_total", { action: "CreateRoute" })];
       const joined = performance.now();
       await createNodes(s.core, i, 1);
-      await waitFor(
-        `the route of node-${i}`,
-        async () => ((await s.control.routes()).some((r) => r.destinationCidrBlock === cidr) ? true : undefined),
-        600_000,
-      );
-      latencies.push(performance.now() - joined);
-      log(`N=${nodes}: node-${i} routed after ${seconds(latencies.at(-1)!)} s`);
+      row.joins.push(await until(s, podCidr(i), true, joined));
+      await recorded(w, runs);
+      row.eventCreates.push((await metricOf(w, "ksyun_calls_total", { action: "CreateRoute" })) - created);
+      row.callsPerJoin.push(total(await calls(s)));
     }
-    await idle(w);
-    const runCount = (await w.metric("ksyun_route_watcher_run_duration_seconds_count", event)) - countBefore;
-    const runSum = (await w.metric("ksyun_route_watcher_run_duration_seconds_sum", event)) - sumBefore;
-    await w.proc.stop();
-    const sorted = latencies.sort((a, b) => a - b);
-    return (
-      `| ${nodes} | ${joins} | ${seconds(percentile(sorted, 0.5))} | ${seconds(percentile(sorted, 0.99))} | ` +
-      `${runCount} | ${(runSum / runCount).toFixed(2)} |`
+    log(
+      `N=${nodes}: joins p50 ${seconds(
+        percentile(
+          [...row.joins].sort((a, b) => a - b),
+          0.5,
+        ),
+      )} s`,
     );
+    await heartbeats(s, nodes);
+    for (let i = 0; i < deletes; i++) {
+      const runs = await successes(w);
+      const deleted = performance.now();
+      await s.core.deleteNode({ name: `node-${i}` });
+      row.deletes.push(await until(s, podCidr(i), false, deleted));
+      await recorded(w, runs);
+    }
+    row.watcherPeak = memory(w.proc.pid)!.hwm;
+    await w.proc.stop(30_000);
+    row.runs = await sampler.stop();
+    const sync = await driftSync(s);
+    [row.sync, row.syncCalls] = [sync.seconds, sync.calls];
+    log(`N=${nodes}: watcher peak ${mib(row.watcherPeak)} MiB, drift sync ${sync.seconds.toFixed(1)} s`);
+    return row;
   });
 }
 
-async function burstJoin(count: number): Promise<string> {
+interface BurstRow {
+  count: number;
+  creating: number;
+  present: number;
+  runs: number;
+  runCreates: number;
+}
+
+async function burstJoin(count: number): Promise<BurstRow> {
   return withCluster(0, count, async (s) => {
-    await measuring(s);
-    const w = await watch(s, 0);
-    await firstRun(w, 0);
-    const before = await runs(w);
+    const w = await watch(s, "burst");
+    await recorded(w, 0);
+    const before = await successes(w);
+    const created = await metricOf(w, "ksyun_calls_total", { action: "CreateRoute" });
+    await s.control.reset(true);
     const started = performance.now();
     await createNodes(s.core, 0, count);
-    const created = performance.now();
-    await waitFor(`${count} routes`, async () => ((await routeCount(s)) === count ? true : undefined), 1_800_000);
-    const elapsed = performance.now() - started;
-    await idle(w);
-    const took = (await runs(w)) - before;
-    await w.proc.stop();
-    log(`burst of ${count}: all routed after ${seconds(elapsed)} s in ${took} runs`);
-    return `| ${count} | ${seconds(created - started)} | ${seconds(elapsed)} | ${(count / QPS).toFixed(2)} | ${took} |`;
-  });
-}
-
-/**
- * Samples, every 0.5 s until stopped, the peak of each process of the runs the watcher starts. Each process's VmHWM
- * is its own peak, so the last sample before it exits counts; processes of one role keep the highest.
- */
-function samplePeaks(w: WatcherProcess): { stop(): Promise<Map<string, number>> } {
-  const peaks = new Map<string, number>();
-  let sampling = true;
-  const loop = (async () => {
-    while (sampling) {
-      for (const pid of sessionPids(w.proc.pid)) {
-        const label = pid === w.proc.pid ? undefined : role(pid);
-        const m = memory(pid);
-        if (label && m) peaks.set(label, Math.max(peaks.get(label) ?? 0, m.hwm));
-      }
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  })();
-  return {
-    async stop() {
-      sampling = false;
-      await loop;
-      return peaks;
-    },
-  };
-}
-
-const peakRows = (peaks: Map<string, number>, nodes: number, during: string) =>
-  [...peaks].map(([label, hwm]) => `| ${label} | ${nodes} | ${during} | | ${mib(hwm)} |`);
-
-async function informerMemory(nodes: number): Promise<void> {
-  await withCluster(nodes, 0, async (s) => {
-    await measuring(s);
-    const w = await watch(s, nodes);
-    const sampler = samplePeaks(w);
-    await new Promise((r) => setTimeout(r, observeSeconds * 1000));
-    const peaks = await sampler.stop();
-    const after = memory(w.proc.pid)!;
-    const routed = await routeCount(s);
-    await w.proc.stop(30_000);
-    log(`after ${observeSeconds} s of the first run: ${routed} routes, peaks ${JSON.stringify([...peaks])}`);
-    const during = `the first ${observeSeconds} s of the first run (${routed} routes created)`;
-    memoryRows.push(
-      `| watcher | ${nodes} | after ${during} | ${mib(after.rss)} | ${mib(after.hwm)} |`,
-      ...peakRows(peaks, nodes, `in ${during}`),
+    const creating = performance.now() - started;
+    await waitFor(
+      `${count} routes`,
+      async () => ((await s.control.routes()).length === count ? true : undefined),
+      1_800_000,
     );
+    const present = performance.now() - started;
+    await recorded(w, before);
+    const eventCreates = (await metricOf(w, "ksyun_calls_total", { action: "CreateRoute" })) - created;
+    const runCreates = ((await calls(s)).CreateRoute ?? 0) - eventCreates;
+    const runs = (await successes(w)) - before;
+    await w.proc.stop(30_000);
+    log(`burst of ${count}: all routed after ${seconds(present)} s; the runs after it made ${runCreates} CreateRoute`);
+    return { count, creating, present, runs, runCreates };
   });
 }
 
-// In the order of the nodes in the informer, for the memory table.
+interface LargeRow {
+  nodes: number;
+  routed: number;
+  recordedAt: number;
+  watcherPeak: number;
+  runs: RunPeaks[];
+  sync: number;
+}
+
+async function largeCluster(nodes: number): Promise<LargeRow> {
+  return withCluster(nodes, 0, async (s) => {
+    const started = performance.now();
+    const w = await watch(s, "large");
+    const sampler = samplePeaks(w.proc.pid);
+    await waitFor(
+      `${nodes} routes`,
+      async () => ((await s.control.routes()).length === nodes ? true : undefined),
+      3_600_000,
+    );
+    const routed = performance.now() - started;
+    await recorded(w, 0);
+    const recordedAt = performance.now() - started;
+    await heartbeats(s, nodes);
+    const watcherPeak = memory(w.proc.pid)!.hwm;
+    await w.proc.stop(60_000);
+    const runs = await sampler.stop();
+    const sync = await driftSync(s);
+    log(`N=${nodes}: routed after ${seconds(routed)} s, recorded after ${seconds(recordedAt)} s`);
+    return { nodes, routed, recordedAt, watcherPeak, runs, sync: sync.seconds };
+  });
+}
+
+const scaleRows: ScaleRow[] = [];
+for (const [n, nodes] of sizes.entries()) {
+  scaleRows.push(await scale(nodes, joinsAt[n] ?? joinsAt.at(-1)!, deletesAt[n] ?? deletesAt.at(-1)!));
+}
 const burstRow = burst > 0 ? await burstJoin(burst) : undefined;
-const joinRows: string[] = [];
-for (const [n, nodes] of sizes.entries()) joinRows.push(await joinLatency(nodes, joinsAt[n] ?? joinsAt.at(-1)!));
-if (informer > 0) await informerMemory(informer);
+const largeRow = large > 0 ? await largeCluster(large) : undefined;
 
 const conditions = `emulator +${LATENCY_MS} ms per answer, \`ksyun-route:qps\` ${QPS}`;
+const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
+const range = (values: number[]) => {
+  const s = sorted(values);
+  return s.length === 0 ? "" : s[0] === s.at(-1) ? String(s[0]) : `${s[0]}–${s.at(-1)}`;
+};
 const sections: string[][] = [];
-if (joinRows.length > 0)
+if (scaleRows.length > 0) {
   sections.push([
-    `### Watcher: node join → route present, one join at a time (${conditions})`,
+    `### Watcher: one join, one delete at a time (${conditions})`,
     "",
-    "The cluster's N nodes were routed first (the watcher's first run, at setup speed); each join then waits for",
-    "the watcher to be idle. Percentiles are nearest-rank: with under 100 joins, p99 is the slowest join.",
+    "The cluster's N nodes were routed and recorded first. Each join (and delete) waits for the convergence run",
+    `that records it before the next; routes are polled every ${POLL_MS} ms. Calls per join: every KSYun call of`,
+    "the join, event path and convergence run together (emulator counters); CreateRoute on the event path: the",
+    "watcher's own ksyun_route_watcher_ksyun_calls_total. Percentiles are nearest-rank.",
     "",
-    "| nodes routed | joins | p50 (s) | p99 (s) | watcher runs | mean run (s) |",
+    "| nodes routed | joins | join p50 (s) | join max (s) | deletes | delete p50 (s) | CreateRoute on the event path | KSYun calls per join, all |",
+    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ...scaleRows.map(
+      (r) =>
+        `| ${r.nodes} | ${r.joins.length} | ${seconds(percentile(sorted(r.joins), 0.5))} | ${seconds(Math.max(...r.joins))} | ` +
+        `${r.deletes.length} | ${seconds(percentile(sorted(r.deletes), 0.5))} | ${range(r.eventCreates)} | ${range(r.callsPerJoin)} |`,
+    ),
+  ]);
+}
+if (burstRow) {
+  sections.push([
+    `### Watcher: a burst of joins on an empty cluster (${conditions})`,
+    "",
+    `Nodes created ${CREATE_CONCURRENCY} at a time; the bound is burst / QPS, the CreateRoute calls alone at the`,
+    "configured rate. CreateRoute by the runs: all CreateRoute calls (emulator) less the event path's.",
+    "",
+    "| nodes | creating them (s) | all routes present (s) | bound burst/QPS (s) | convergence runs | CreateRoute by the runs |",
     "| ---: | ---: | ---: | ---: | ---: | ---: |",
-    ...joinRows,
+    `| ${burstRow.count} | ${seconds(burstRow.creating)} | ${seconds(burstRow.present)} | ${(burstRow.count / QPS).toFixed(2)} | ${burstRow.runs} | ${burstRow.runCreates} |`,
   ]);
-if (burstRow)
+}
+const memoryRows = [
+  ...scaleRows.map((r) => ({
+    nodes: r.nodes,
+    during: `the joins, deletes and a heartbeat of every node`,
+    peak: r.watcherPeak,
+    runs: r.runs,
+    sync: r.sync,
+    syncCalls: r.syncCalls,
+  })),
+  ...(largeRow
+    ? [
+        {
+          nodes: largeRow.nodes,
+          during: `routing and recording ${largeRow.nodes} nodes, a heartbeat of every node`,
+          peak: largeRow.watcherPeak,
+          runs: largeRow.runs,
+          sync: largeRow.sync,
+          syncCalls: undefined,
+        },
+      ]
+    : []),
+];
+if (memoryRows.length > 0) {
   sections.push([
-    `### Watcher: a burst of node joins → all routes present (${conditions})`,
+    `### Watcher: memory and the drift sync (${conditions})`,
     "",
-    `Nodes created ${CREATE_CONCURRENCY} at a time on an empty cluster; the bound is burst / QPS, the CreateRoute calls`,
-    "alone at the configured rate. Runs: ksyun_route_watcher_runs_total from the first create until idle.",
+    "The watcher's own peak is its VmHWM (/proc/<pid>/status) at the end: the highest RSS over its whole life.",
+    "Each run's processes are sampled every 200 ms throughout; per process, the highest peak of any `pulumi up`",
+    "(CLI / language host / program / provider plugin), and the highest sum of one `up`'s four peaks. Drift sync:",
+    "`up --refresh` of the routes as the watcher runs it (routes only, without checkpoints), after the watcher stopped.",
     "",
-    "| nodes | creating them (s) | all routes present (s) | bound burst/QPS (s) | watcher runs |",
-    "| ---: | ---: | ---: | ---: | ---: |",
-    burstRow,
+    "| nodes | watcher peak (MiB), over | one run's peaks (MiB) | one run, sum (MiB) | drift sync (s) | its KSYun calls |",
+    "| ---: | --- | --- | ---: | ---: | ---: |",
+    ...memoryRows.map((r) => {
+      const { roles, sum } = runPeakCells(r.runs);
+      return `| ${r.nodes} | ${mib(r.peak)}, ${r.during} | ${roles} | ${mib(sum)} | ${r.sync.toFixed(1)} | ${r.syncCalls ?? ""} |`;
+    }),
   ]);
-if (memoryRows.length > 0)
+}
+if (largeRow) {
   sections.push([
-    `### Watcher: memory by nodes in the informer (${conditions})`,
+    `### Watcher: ${largeRow.nodes} nodes from nothing (${conditions})`,
     "",
-    "VmRSS and VmHWM (peak) from /proc/<pid>/status of the watcher's own Node process in every cluster above, the",
-    "nodes being realistic Node objects (labels, providerID, addresses, conditions, capacity, images).",
-    "Also the peak of each process of the watcher's first run (the one that routes every node), sampled every 0.5 s.",
-    ...(informer > 0
-      ? [
-          `With ${informer} nodes that run takes far longer than a benchmark: it is observed for ${observeSeconds} s and`,
-          "then stopped.",
-        ]
-      : []),
-    "",
-    "| process | nodes | when | VmRSS (MiB) | VmHWM, peak (MiB) |",
-    "| --- | ---: | --- | ---: | ---: |",
-    ...memoryRows,
+    "| nodes | all routes present (s) | bound nodes/QPS (s) | recorded by the convergence run (s) |",
+    "| ---: | ---: | ---: | ---: |",
+    `| ${largeRow.nodes} | ${seconds(largeRow.routed)} | ${(largeRow.nodes / QPS).toFixed(0)} | ${seconds(largeRow.recordedAt)} |`,
   ]);
+}
 console.log(sections.map((lines) => lines.join("\n")).join("\n\n"));

@@ -44,6 +44,9 @@ describe("control API: routes and instances", () => {
       "192.168.0.0/24",
     ]);
     expect(await hops(emu)).toEqual([NODE1, FOREIGN]);
+    const one = await emu.control("GET", `routes?destination=${encodeURIComponent("192.168.0.0/24")}`);
+    expect(one.body.routes.map((r: { instanceId: string }) => r.instanceId)).toEqual([FOREIGN]);
+    expect((await emu.control("GET", "routes?destination=10.9.9.0/24")).body.routes).toEqual([]);
   });
 
   it("rejects out-of-band routes that break invariants, naming the field", async () => {

@@ -41,9 +41,11 @@ export function handleControl(
   if (!isLoopback(peer)) return { status: 403, body: { error: "the control API answers loopback peers only" } };
   const [resource, id, ...rest] = (url.split("?")[0] ?? "").split("/").filter(Boolean).slice(1);
   if (rest.length > 0) return notFound(url);
+  const query = new URLSearchParams(url.split("?")[1] ?? "");
   try {
     return (
-      dispatch(`${method} ${resource ?? ""}${id === undefined ? "" : "/{id}"}`, id ?? "", body, deps) ?? notFound(url)
+      dispatch(`${method} ${resource ?? ""}${id === undefined ? "" : "/{id}"}`, id ?? "", body, deps, query) ??
+      notFound(url)
     );
   } catch (error) {
     if (error instanceof ValidationError) return { status: 400, body: { error: error.message } };
@@ -51,11 +53,21 @@ export function handleControl(
   }
 }
 
-function dispatch(route: string, id: string, body: Buffer, deps: ControlDeps): ControlResponse | undefined {
+function dispatch(
+  route: string,
+  id: string,
+  body: Buffer,
+  deps: ControlDeps,
+  query: URLSearchParams,
+): ControlResponse | undefined {
   const { store } = deps;
   switch (route) {
-    case "GET routes":
-      return { status: 200, body: { routes: store.routes() } };
+    case "GET routes": {
+      // ?destination=<cidr>: one destination's routes, cheap enough to poll for (benchmarks time routes to the ms).
+      const destination = query.get("destination");
+      const routes = store.routes().filter((r) => destination === null || r.destinationCidrBlock === destination);
+      return { status: 200, body: { routes } };
+    }
     case "POST routes": {
       const route = parseRoute(json(body), "route");
       conflictAsValidation(() => store.addRoute(route));

@@ -22,7 +22,7 @@ const cidr = (value: string) => {
   return parsed.ok ? undefined : parsed.problem;
 };
 const MONITOR_TOKEN = ["auto", "true", "false"] as const;
-export type MonitorToken = (typeof MONITOR_TOKEN)[number];
+type MonitorToken = (typeof MONITOR_TOKEN)[number];
 
 const PROGRAM_KEYS = {
   vpcId: {

@@ -4,24 +4,21 @@
 import type { ManagedRoute } from "./plan.ts";
 
 export { VPC_ROUTE_TYPE } from "@ksyun-route/provider/resource-type";
-export { CONFIG_SCHEMA, ConfigError, NAMESPACE, parseConfig, type ProgramConfig } from "./config.ts";
+export { NAMESPACE, parseConfig, type ProgramConfig } from "./config.ts";
 export { kubeClient } from "./cluster.ts";
-export { gatherFacts, planWithFacts, type Facts } from "./facts.ts";
+export { gatherFacts, planWithFacts } from "./facts.ts";
 export { instancesByPrivateIp, vpcInstanceIds } from "./lookups.ts";
 export { routingView } from "./node-facts.ts";
-export { routeDescription, routeResourceName } from "./names.ts";
+export { routeDescription } from "./names.ts";
 export { LEDGER_NAME } from "./ledger-name.ts";
 export {
-  defaultMaxRouteDeletes,
   ipLookupsNeeded,
-  PlanError,
   planRoutes,
   systemUuidsToCheck,
   type DesiredRoute,
   type ManagedRoute,
   type PlanInput,
   type RoutePlan,
-  type SkipKind,
   type SkippedNode,
   type VpcRouteFact,
 } from "./plan.ts";

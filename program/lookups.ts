@@ -60,6 +60,6 @@ export async function routesById(
   return found;
 }
 
-export function routeFact(route: Route): VpcRouteFact {
+function routeFact(route: Route): VpcRouteFact {
   return { routeId: route.routeId, routeType: route.routeType, nextHop: route.nextHopSet[0]?.gatewayId };
 }

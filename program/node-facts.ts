@@ -63,7 +63,7 @@ type PodCidrChoice =
   | { readonly ok: false; readonly reason: string; readonly kind: SkipKind };
 
 /** The IPv4 entry of spec.podCIDRs (spec.podCIDR when the list is empty); it must lie inside the cluster pod CIDR. */
-export function choosePodCidr(node: V1Node, clusterPodCidr: Ipv4Cidr): PodCidrChoice {
+function choosePodCidr(node: V1Node, clusterPodCidr: Ipv4Cidr): PodCidrChoice {
   const spec = node.spec ?? {};
   const entries = spec.podCIDRs?.length ? spec.podCIDRs : spec.podCIDR ? [spec.podCIDR] : [];
   if (entries.length === 0) return { ok: false, reason: "no pod CIDR assigned yet", kind: "unroutable" };

@@ -4,13 +4,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { NAMESPACE } from "./config.ts";
 
-export const SECRET_KEYS = ["accessKeyId", "secretAccessKey", "securityToken", "cipherKey"] as const;
+const SECRET_KEYS = ["accessKeyId", "secretAccessKey", "securityToken", "cipherKey"] as const;
 
 // `isConfigSecret` is internal to the SDK (missing from its typings) but reads the engine's list of secret keys.
 const runtime = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
 
 /** Names of credential keys that hold a value but were not set with --secret. */
-export function plaintextCredentialKeys(
+function plaintextCredentialKeys(
   raw: Readonly<Record<string, string | undefined>>,
   isSecret: (key: string) => boolean = (key) => runtime.isConfigSecret?.(key) ?? false,
 ): string[] {

@@ -19,7 +19,7 @@ export interface StatusDocument extends StatusReport {
   readonly ok: boolean;
 }
 
-export function statusDocument(report: StatusReport): StatusDocument {
+function statusDocument(report: StatusReport): StatusDocument {
   return { ...report, counts: countStates(report.rows), ok: isHealthy(report.rows) };
 }
 

@@ -42,8 +42,10 @@ export class EmulatorControl {
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
-  async routes(): Promise<EmulatedRoute[]> {
-    return (await this.#call<{ routes: EmulatedRoute[] }>("GET", "routes")).routes;
+  /** Every route, or those to one destination. */
+  async routes(destination?: string): Promise<EmulatedRoute[]> {
+    const query = destination === undefined ? "" : `?destination=${encodeURIComponent(destination)}`;
+    return (await this.#call<{ routes: EmulatedRoute[] }>("GET", `routes${query}`)).routes;
   }
   addRoute(route: Omit<EmulatedRoute, "routeId">): Promise<EmulatedRoute> {
     return this.#call("POST", "routes", route);

@@ -9,7 +9,7 @@ export { repoRoot };
 let cached: string | undefined;
 
 /** The test tools directory: $KSYUN_ROUTE_TEST_TOOLS_DIR, or what `scripts/tools.sh test` prints. */
-export function testToolsDir(): string {
+function testToolsDir(): string {
   cached ??= process.env.KSYUN_ROUTE_TEST_TOOLS_DIR || toolsScript("test");
   return cached;
 }

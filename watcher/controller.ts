@@ -19,7 +19,7 @@ const START_BACKOFF = { baseMs: 2_000, maxMs: 60_000 };
 /** How long a run waits for the event path's calls to finish, so it records them. */
 const IDLE_WAIT_MS = 60_000;
 
-export interface ControllerEventPath {
+interface ControllerEventPath {
   readonly started: boolean;
   start(): Promise<void>;
   stop(): void;

@@ -117,7 +117,10 @@ async function main(): Promise<void> {
     onError: (error, during) => log.warn({ err: String(error), during }, "lease request failed"),
   });
 
-  const http = await serveHttp(o.port, o.bindAddress, { registry: metrics.registry, ready: () => nodes.synced && controller.ready });
+  const http = await serveHttp(o.port, o.bindAddress, {
+    registry: metrics.registry,
+    ready: () => nodes.synced && controller.ready,
+  });
   log.info({ port: http.port, resyncMs: o.resyncMs, debounceMs: o.debounceMs }, "watcher started");
   // Lead only with a synced cache: the event path plans from it.
   await nodes.start();

@@ -6,14 +6,14 @@ import type { V1Node, V1NodeCondition } from "@kubernetes/client-node";
 import type { NodeRouteState } from "./route-sync.ts";
 
 export const CONDITION_TYPE = "NetworkUnavailable";
-export const ROUTED = "RouteCreated";
-export const NOT_ROUTED = "NoRouteCreated";
+const ROUTED = "RouteCreated";
+const NOT_ROUTED = "NoRouteCreated";
 const MAX_MESSAGE = 1024;
 
 /** The condition's fields that carry meaning; times are set when written. */
 export type RouteCondition = Pick<V1NodeCondition, "type" | "status" | "reason" | "message">;
 
-export function currentCondition(node: V1Node): V1NodeCondition | undefined {
+function currentCondition(node: V1Node): V1NodeCondition | undefined {
   return node.status?.conditions?.find((c) => c.type === CONDITION_TYPE);
 }
 

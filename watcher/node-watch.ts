@@ -17,7 +17,7 @@ export interface NodeWatchOptions {
 }
 
 /** What the watcher keeps of a node. */
-export function watchedNode(raw: V1Node): V1Node {
+function watchedNode(raw: V1Node): V1Node {
   const view = routingView(raw);
   const condition = raw.status?.conditions?.find((c) => c.type === CONDITION_TYPE);
   return condition ? { ...view, status: { ...view.status, conditions: [condition] } } : view;

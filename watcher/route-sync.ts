@@ -28,7 +28,7 @@ export type PlanSettings = Pick<
 >;
 
 /** DescribeInstances answers for nodes found by systemUUID or InternalIP (program/lookups.ts). */
-export interface InstanceLookups {
+interface InstanceLookups {
   vpcInstanceIds(candidates: readonly string[]): Promise<ReadonlySet<string>>;
   byPrivateIp(ips: readonly string[]): Promise<ReadonlyMap<string, string>>;
 }
@@ -63,7 +63,7 @@ export interface RouteSyncOptions {
   readonly retryDelay: (attempt: number) => number;
 }
 
-export type RouteOp = "create" | "delete" | "adopt";
+type RouteOp = "create" | "delete" | "adopt";
 
 /** A route this path knows to exist: made or adopted here and not yet recorded. */
 interface Made extends HandoffRoute {

@@ -11,7 +11,7 @@ type Tolerations = k8s.types.input.core.v1.Toleration[];
 type Affinity = k8s.types.input.core.v1.Affinity;
 
 /** Recommended labels; `name` identifies the component (calico-cni, ip-masq-agent, …). */
-export function labels(name: string): Record<string, string> {
+function labels(name: string): Record<string, string> {
   return {
     "app.kubernetes.io/name": name,
     "app.kubernetes.io/part-of": "ksyun-route",
@@ -50,7 +50,7 @@ export function metadata(
  * garbage collector finishes a foreground deletion, so `pulumi up` and `destroy` would hang. Real clusters keep
  * the provider's default waiting.
  */
-export const SKIP_AWAIT_ANNOTATIONS = {
+const SKIP_AWAIT_ANNOTATIONS = {
   "pulumi.com/skipAwait": "true",
   "pulumi.com/deletionPropagationPolicy": "background",
 } as const;
@@ -100,7 +100,7 @@ export interface Rule {
   readonly resourceNames?: readonly string[];
 }
 
-export function toPolicyRules(rules: readonly Rule[]): k8s.types.input.rbac.v1.PolicyRule[] {
+function toPolicyRules(rules: readonly Rule[]): k8s.types.input.rbac.v1.PolicyRule[] {
   return rules.map((r) => ({
     apiGroups: [...r.apiGroups],
     resources: [...r.resources],

@@ -70,15 +70,15 @@ interface WatcherResources {
 }
 
 /** The stack's settings, mounted where the watcher's --config-file reads them: one image for every cluster. */
-export const STACK_CONFIG_NAME = "ksyun-route-stack-config";
-export const STACK_CONFIG_DIR = "/etc/ksyun-route";
-export const stackSettingsFile = (stack: string) => `Pulumi.${stack.slice(stack.lastIndexOf("/") + 1)}.yaml`;
+const STACK_CONFIG_NAME = "ksyun-route-stack-config";
+const STACK_CONFIG_DIR = "/etc/ksyun-route";
+const stackSettingsFile = (stack: string) => `Pulumi.${stack.slice(stack.lastIndexOf("/") + 1)}.yaml`;
 
 /**
  * The taints of a node that has no route yet, or no cloud facts yet, or is a control-plane node: the watcher must
  * run there to make the routes at all (the route controller's cloud-controller-manager tolerates the same).
  */
-export const watcherTolerations = [
+const watcherTolerations = [
   { key: "CriticalAddonsOnly", operator: "Exists" },
   { key: "node.kubernetes.io/network-unavailable", operator: "Exists", effect: "NoSchedule" },
   { key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoSchedule" },

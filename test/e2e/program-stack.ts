@@ -62,7 +62,7 @@ export async function createNodes(
 }
 
 /** An instance of another VPC of the same account and region (for "instance in another VPC"). */
-export const OTHER_VPC = "5f6a7b8c-9d0e-4f1a-8b2c-3d4e5f6a7b8c";
+const OTHER_VPC = "5f6a7b8c-9d0e-4f1a-8b2c-3d4e5f6a7b8c";
 export const OTHER_VPC_INSTANCE = "3c4d5e6f-0000-4000-8000-0000000000ff";
 
 export async function programStack(options: { routeQuota?: number } = {}): Promise<ProgramStack> {

@@ -14,7 +14,7 @@ export const INSTANCES = Array.from(
   { length: 4 },
   (_, i) => `1b2c3d4e-0000-4000-8000-${String(i + 1).padStart(12, "0")}`,
 );
-export const cwd = join(import.meta.dirname, "routes");
+const cwd = join(import.meta.dirname, "routes");
 
 export interface RouteStack {
   emulator: Emulator;

@@ -32,7 +32,7 @@ export async function recordRegistrations(
 export const resolve = <T>(output: pulumi.Output<T>): Promise<T> => new Promise((r) => output.apply(r));
 
 /** Every Pulumi resource in a value, however deeply nested (a component and its fields, a result object). */
-export function resourcesIn(value: unknown): pulumi.Resource[] {
+function resourcesIn(value: unknown): pulumi.Resource[] {
   const fields = (object: object) =>
     Object.entries(object).flatMap(([key, field]) => (key.startsWith("__") ? [] : resourcesIn(field)));
   if (pulumi.ComponentResource.isInstance(value)) return [value, ...fields(value)];
