@@ -80,8 +80,10 @@ build_pulumi() {
   stamp "$runtime" pulumi
 }
 
+language_host_bin=pulumi-language-nodejs-sdk-v$LANGUAGE_HOST_SDK_VERSION
+
 build_language_host() {
-  have "$runtime" pulumi-language-nodejs && return
+  have "$runtime" "$language_host_bin" && return
   need_go
   log "building pulumi-language-nodejs (sdk v$LANGUAGE_HOST_SDK_VERSION) for linux/$arch"
   fresh_module language-host
@@ -89,8 +91,17 @@ build_language_host() {
   copy_nonlocal_replaces "$(go mod download -json "$sdk@v$LANGUAGE_HOST_SDK_VERSION" | json 'o.GoMod')"
   go get -tool "$sdk/nodejs/cmd/pulumi-language-nodejs@v$LANGUAGE_HOST_SDK_VERSION" >&2
   go build -trimpath -ldflags "-s -w -X $sdk/go/common/version.Version=v$LANGUAGE_HOST_SDK_VERSION" \
-    -o "$runtime/pulumi-language-nodejs" "$sdk/nodejs/cmd/pulumi-language-nodejs"
-  stamp "$runtime" pulumi-language-nodejs
+    -o "$runtime/$language_host_bin" "$sdk/nodejs/cmd/pulumi-language-nodejs"
+  stamp "$runtime" "$language_host_bin"
+}
+
+install_language_host_wrapper() {
+  # Since v3.69 the CLI hands Pulumi.yaml's runtime options to the language host inside each request; this host
+  # reads them only as flags, so without one it registers ts-node and loads the TypeScript compiler into every
+  # program run although Pulumi.yaml says `typescript: false` (Node 24 strips the types itself).
+  printf '#!/bin/sh\n# Pulumi.yaml: runtime.options.typescript false (scripts/tools.sh)\nexec "$(dirname "$0")/%s" -typescript=false "$@"\n' \
+    "$language_host_bin" > "$runtime/pulumi-language-nodejs.new"
+  chmod 0755 "$runtime/pulumi-language-nodejs.new" && mv "$runtime/pulumi-language-nodejs.new" "$runtime/pulumi-language-nodejs"
 }
 
 build_kubernetes_provider() {
@@ -171,6 +182,7 @@ runtime_tools() { # [--build]: never use a pulumi from PATH
   if [ "${1:-}" = --build ] || have "$runtime" pulumi || ! compatible_pulumi_on_path; then
     build_pulumi
     build_language_host
+    install_language_host_wrapper
     install_shim
   fi
   build_kubernetes_provider

@@ -59,10 +59,17 @@ export function installPlugins(toolsDir: string, pulumiHome: string): void {
   }
 }
 
-/** Readies this process's environment for the CLI: PATH, the plugins in $PULUMI_HOME, offline defaults. */
+/** NODE_OPTIONS for the Node processes a run starts (program, dynamic provider): run-hooks.ts added once. */
+export function runtimeNodeOptions(options = process.env.NODE_OPTIONS ?? ""): string {
+  const hooks = `--import "${join(repoRoot, "scripts/run-hooks.ts")}"`;
+  return options.includes(hooks) ? options : `${options} ${hooks}`.trim();
+}
+
+/** Readies this process's environment for the CLI: PATH, Node's options, the plugins in $PULUMI_HOME, offline defaults. */
 export function prepareRuntime(env: NodeJS.ProcessEnv = process.env): void {
   installPlugins(runtimeToolsDir(), env.PULUMI_HOME || join(homedir(), ".pulumi"));
   env.PATH = runtimePath(env.PATH);
+  env.NODE_OPTIONS = runtimeNodeOptions(env.NODE_OPTIONS);
   env.PULUMI_SKIP_UPDATE_CHECK ??= "true";
   env.PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION ??= "true";
 }

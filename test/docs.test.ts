@@ -1,16 +1,23 @@
 // The documentation against the code it describes: every config key documented (and nothing else), every
-// `npm run` command real, every local link alive, and the two READMES in step.
+// `npm run` command real, every local link alive, the two READMEs in step, and each Chinese document (docs/zh-CN)
+// in step with its English twin.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { CONFIG_SCHEMA } from "../program/config.ts";
 
 const root = resolve(import.meta.dirname, "..");
 const read = (path: string): string => readFileSync(join(root, path), "utf8");
 
 const READMES = ["README.md", "README.zh-CN.md"];
-const DOCS = readdirSync(join(root, "docs"))
-  .filter((name) => name.endsWith(".md"))
-  .map((name) => `docs/${name}`);
+const markdownIn = (dir: string) =>
+  readdirSync(join(root, dir))
+    .filter((name) => name.endsWith(".md"))
+    .map((name) => `${dir}/${name}`);
+/** docs/*.md and their Chinese versions, docs/zh-CN/*.md. */
+const DOCS = [...markdownIn("docs"), ...(existsSync(join(root, "docs/zh-CN")) ? markdownIn("docs/zh-CN") : [])];
+/** The documents the original controller's users read in Chinese; each has an English twin in docs/. */
+const TRANSLATED = ["migration.md", "troubleshooting.md", "operations.md"];
 
 /** The keys under the top-level `config:` of Pulumi.yaml (two-space indented names). */
 function pulumiYamlKeys(yaml: string): string[] {
@@ -54,6 +61,20 @@ function anchors(markdown: string): string[] {
   );
 }
 
+const SCHEMA_KEYS = new Set(Object.keys(CONFIG_SCHEMA));
+
+/** Config keys named with the namespace, `ksyun-route:podCidr` (inline or in a code block), sorted and unique. */
+function namespacedKeys(markdown: string): string[] {
+  const keys = [...markdown.matchAll(/ksyun-route:([A-Za-z]\w*)/g)].map((m) => m[1]!);
+  return [...new Set(keys.filter((key) => SCHEMA_KEYS.has(key)))].sort();
+}
+
+/** Config keys named bare in backticks, `podCidr`, sorted and unique. */
+function bareKeys(markdown: string): string[] {
+  const keys = [...markdown.matchAll(/`([A-Za-z]\w*)`/g)].map((m) => m[1]!);
+  return [...new Set(keys.filter((key) => SCHEMA_KEYS.has(key)))].sort();
+}
+
 /** [text](file.md#fragment) links: [file, fragment]. */
 function fragmentLinks(markdown: string): [string, string][] {
   return [...markdown.matchAll(/\]\(([^)\s#:]+\.md)#([^)\s]+)\)/g)].map((m) => [m[1]!, m[2]!]);
@@ -73,12 +94,23 @@ describe("the parsers of this test", () => {
     expect(localLinks(md)).toEqual(["docs/a.md"]);
     expect(fragmentLinks(md)).toEqual([["docs/a.md", "x"]]);
   });
-  it("makes GitHub's heading anchors", () => {
+  it("makes GitHub's heading anchors, keeping Chinese characters and dropping Chinese punctuation", () => {
     expect(anchors("## The stack is locked\n### `npm run status`\n# How a node gets its route")).toEqual([
       "the-stack-is-locked",
       "npm-run-status",
       "how-a-node-gets-its-route",
     ]);
+    expect(anchors("## 节点带有 `NetworkUnavailable=True`\n## 删除被暂缓（withheld）")).toEqual([
+      "节点带有-networkunavailabletrue",
+      "删除被暂缓withheld",
+    ]);
+  });
+  it("reads the config keys a document names, with the namespace or bare in backticks", () => {
+    const md =
+      "set `ksyun-route:podCidr` and\n```sh\nconfig set ksyun-route:vpcId x\n```\n`qps`, `maxRouteDeletes`, " +
+      "`ksyun-route:manifests:CalicoCni`, `notAKey`, qps";
+    expect(namespacedKeys(md)).toEqual(["podCidr", "vpcId"]);
+    expect(bareKeys(md)).toEqual(["maxRouteDeletes", "qps"]);
   });
 });
 
@@ -126,5 +158,25 @@ describe("commands and links", () => {
     expect(links(zh)).toEqual(links(en));
     expect(localLinks(en)).toContain("README.zh-CN.md");
     expect(localLinks(zh)).toContain("README.md");
+  });
+});
+
+describe.each(TRANSLATED)("docs/zh-CN/%s and its English twin", (name) => {
+  const [en, zh] = [`docs/${name}`, `docs/zh-CN/${name}`];
+  const exists = existsSync(join(root, zh));
+
+  it("exists", () => expect(exists, zh).toBe(true));
+  it.runIf(exists)("mentions the same npm run commands", () => {
+    expect(npmCommands(read(zh))).toEqual(npmCommands(read(en)));
+  });
+  it.runIf(exists)("names the same ksyun-route: config keys", () => {
+    expect(namespacedKeys(read(zh))).toEqual(namespacedKeys(read(en)));
+  });
+  it.runIf(exists)("names the same bare config keys in backticks", () => {
+    expect(bareKeys(read(zh))).toEqual(bareKeys(read(en)));
+  });
+  it.runIf(exists)("each links to the other", () => {
+    expect(localLinks(read(zh))).toContain(`../${name}`);
+    expect(localLinks(read(en))).toContain(`zh-CN/${name}`);
   });
 });

@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { installPlugins, runtimePath, runtimeToolsDir } from "../scripts/tools.ts";
+import { installPlugins, runtimeNodeOptions, runtimePath, runtimeToolsDir } from "../scripts/tools.ts";
 import { spawnSession, tail } from "./processes.ts";
 
 export interface PulumiResult {
@@ -39,6 +39,7 @@ export function offlinePulumiEnv(dir: string, backendDir: string, passphrase: st
   installPlugins(runtimeToolsDir(), home);
   return {
     PATH: runtimePath(),
+    NODE_OPTIONS: runtimeNodeOptions(),
     PULUMI_HOME: home,
     PULUMI_BACKEND_URL: `file://${backendDir}`,
     PULUMI_CONFIG_PASSPHRASE: passphrase,

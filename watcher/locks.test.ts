@@ -35,9 +35,17 @@ describe("isStaleLock", () => {
       { username: "u", hostname: "here", pid: 8 },
       true,
     ],
+    [
+      "the previous leader on the host network (identity node-7_watcher-abc)",
+      { username: "root", hostname: "node-7", pid: 41 },
+      true,
+      "node-7_watcher-abc",
+    ],
     ["a live pulumi on this host (an operator's run)", { username: "u", hostname: "here", pid: 7 }, false],
     ["any other host (an operator's laptop, CI)", { username: "alice", hostname: "laptop", pid: 8 }, false],
-  ])("%s → %s", (_, holder, stale) => expect(isStaleLock(holder, context)).toBe(stale));
+  ])("%s → %s", (_, holder, stale, previousLeader = context.previousLeader) =>
+    expect(isStaleLock(holder, { ...context, previousLeader })).toBe(stale),
+  );
 
   it("with no previous leader (the Lease was free or released), only dead local processes are stale", () => {
     const fresh = { ...context, previousLeader: undefined };

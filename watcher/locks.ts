@@ -2,6 +2,7 @@
 // holder's user, host and pid, and never expire it; a SIGKILLed leader leaves it behind and every later run fails
 // with ConcurrentUpdateError until `pulumi cancel`.
 import { readFileSync } from "node:fs";
+import { hostOfIdentity } from "./identity.ts";
 
 export interface LockHolder {
   readonly username: string;
@@ -21,7 +22,7 @@ export function lockHolders(message: string): LockHolder[] {
 export interface StaleContext {
   /** This process's host name. */
   readonly hostname: string;
-  /** The Lease holder this leader took over from (a pod's identity is its host name). */
+  /** The Lease holder this leader took over from (its identity names its host: identity.ts). */
   readonly previousLeader: string | undefined;
   readonly pulumiAlive: (pid: number) => boolean;
 }
@@ -34,7 +35,7 @@ export interface StaleContext {
  */
 export function isStaleLock(holder: LockHolder, context: StaleContext): boolean {
   if (holder.hostname === context.hostname) return !context.pulumiAlive(holder.pid);
-  return context.previousLeader !== undefined && holder.hostname === context.previousLeader;
+  return context.previousLeader !== undefined && holder.hostname === hostOfIdentity(context.previousLeader);
 }
 
 /** Whether `pid` is a running pulumi process here (by name, as a restarted container may reuse the pid). */

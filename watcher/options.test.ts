@@ -55,7 +55,7 @@ describe("parseOptions", () => {
       resyncMs: 30_000,
       debounceMs: 200,
       port: 9090,
-      identity: "watcher-abc",
+      identity: "host-1_watcher-abc",
       leaseNamespace: "ops",
       akskDir: "/secrets/aksk",
     });

@@ -1,6 +1,7 @@
 // Command-line flags and their environment fallbacks. Pure: argv, env and a file-existence probe in, options out,
 // so every default and error is unit-tested.
 import { parseArgs } from "node:util";
+import { leaderIdentity } from "./identity.ts";
 
 export interface WatcherOptions {
   readonly stack: string;
@@ -54,8 +55,7 @@ const FLAGS = {
   },
   identity: {
     env: "KSYUN_ROUTE_IDENTITY",
-    help: "leader-election identity (default $POD_NAME, else the host name)",
-    fallback: (env) => env.POD_NAME,
+    help: "leader-election identity (default <host name>_$POD_NAME, or the host name without $POD_NAME)",
   },
   "lease-name": { env: "KSYUN_ROUTE_LEASE_NAME", help: "Lease object (default ksyun-route-watcher)" },
   "lease-namespace": {
@@ -165,7 +165,7 @@ export function parseOptions(
     maxWaitMs,
     port,
     bindAddress: raw("bind-address"),
-    identity: raw("identity") ?? context.hostname,
+    identity: raw("identity") ?? leaderIdentity(context.hostname, env.POD_NAME),
     leaseName: raw("lease-name") ?? "ksyun-route-watcher",
     leaseNamespace: raw("lease-namespace") ?? "kube-system",
     leaseDurationMs,

@@ -1,6 +1,6 @@
 // The public API: `VpcRoute`, a KSYun VPC host route as a Pulumi dynamic resource.
 import * as pulumi from "@pulumi/pulumi";
-import { RESOURCE_MODULE, RESOURCE_TYPE } from "./resource-type.ts";
+import { VPC_ROUTE_TYPE } from "./resource-type.ts";
 
 export interface VpcRouteArgs {
   /** The VPC that holds the route. */
@@ -19,24 +19,19 @@ export interface VpcRouteArgs {
   replaceConflicting?: pulumi.Input<boolean>;
 }
 
-// The serialized provider stored in the state is this shim alone: it captures nothing (so no credential can
-// leak into the state) and loads the implementation by package name at run time, so delete and refresh of
-// old resources always run the current code. Each method is an arrow function over `require` only: the
-// serialized text runs as CommonJS, where `require` resolves from the project directory.
-/* eslint-disable @typescript-eslint/no-require-imports */
-const shim: pulumi.dynamic.ResourceProvider = {
-  configure: (req) => require("@ksyun-route/provider/runtime").configure(req),
-  check: (olds, news) => require("@ksyun-route/provider/runtime").check(olds, news),
-  diff: (id, olds, news) => require("@ksyun-route/provider/runtime").diff(id, olds, news),
-  create: (inputs) => require("@ksyun-route/provider/runtime").create(inputs),
-  read: (id, props) => require("@ksyun-route/provider/runtime").read(id, props),
-  update: (id, olds, news) => require("@ksyun-route/provider/runtime").update(id, olds, news),
-  delete: (id, props) => require("@ksyun-route/provider/runtime").remove(id, props),
-};
-/* eslint-enable @typescript-eslint/no-require-imports */
+/**
+ * The `__provider` every VpcRoute carries in the state (in its inputs and its outputs): the CommonJS module Pulumi's
+ * dynamic-provider host loads and asks for the provider. Written here rather than by Pulumi's closure serializer:
+ * 76 bytes instead of 2,121 (three quarters of each route's state, rewritten at every checkpoint), the same text
+ * whatever the SDK version, and declaring a route loads neither the serializer nor the TypeScript compiler it uses.
+ * It captures nothing, so no credential can reach the state, and it loads the implementation by package name, so
+ * read and delete of old resources always run the current code. A stack made before it holds the serialized shim,
+ * which requires the same module; diff ignores `__provider`, so such a stack sees no change.
+ */
+export const PROVIDER_TEXT = 'exports.handler = () => require("@ksyun-route/provider/runtime").provider;';
 
 /** A KSYun VPC host route: destination CIDR → KEC instance. Create adopts an identical existing route. */
-export class VpcRoute extends pulumi.dynamic.Resource {
+export class VpcRoute extends pulumi.CustomResource {
   declare readonly vpcId: pulumi.Output<string>;
   declare readonly destinationCidrBlock: pulumi.Output<string>;
   declare readonly instanceId: pulumi.Output<string>;
@@ -53,7 +48,7 @@ export class VpcRoute extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: VpcRouteArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      shim,
+      VPC_ROUTE_TYPE,
       name,
       {
         ...args,
@@ -62,10 +57,9 @@ export class VpcRoute extends pulumi.dynamic.Resource {
         nextHop: undefined,
         createTime: undefined,
         adopted: undefined,
+        __provider: PROVIDER_TEXT,
       },
       { deleteBeforeReplace: true, ...opts },
-      RESOURCE_MODULE,
-      RESOURCE_TYPE,
     );
   }
 }

@@ -55,16 +55,14 @@ export class RouteProvider {
 
   /**
    * Compares desired inputs with the live outputs, so drift found by a refresh shows up as a change. A new
-   * description is no change: KSYun keeps the one a route was created with.
+   * description is no change: KSYun keeps the one a route was created with. Nor is a new `__provider` text: every
+   * text any release wrote loads this same module (index.ts).
    */
   async diff(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.DiffResult> {
     const live = (key: (typeof REPLACING)[number]) =>
       key === "instanceId" ? (olds.nextHop ?? olds.instanceId) : olds[key];
     const replaces = REPLACING.filter((key) => news[key] === UNKNOWN || news[key] !== live(key));
-    const changes =
-      replaces.length > 0 ||
-      (olds.replaceConflicting === true) !== (news.replaceConflicting === true) ||
-      olds.__provider !== news.__provider;
+    const changes = replaces.length > 0 || (olds.replaceConflicting === true) !== (news.replaceConflicting === true);
     return { changes, replaces, deleteBeforeReplace: true };
   }
 
@@ -133,7 +131,7 @@ export class RouteProvider {
     return { id, props: outs, inputs: liveInputs };
   }
 
-  /** Only what lives in the state alone changes in place (replaceConflicting, the provider's code): no KSYun call. */
+  /** Only what lives in the state alone changes in place (replaceConflicting): no KSYun call. */
   async update(_id: string, olds: Props, news: Props): Promise<pulumi.dynamic.UpdateResult> {
     return { outs: { ...olds, replaceConflicting: news.replaceConflicting === true } };
   }

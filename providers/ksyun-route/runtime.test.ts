@@ -159,7 +159,12 @@ describe("diff", () => {
     ["instance", { ...route("10.244.8.0/24", NODE_2), description: "node a", __provider: "p" }, true, ["instanceId"]],
     // KSYun keeps the description a route was created with: nothing to change.
     ["description only", { ...route("10.244.8.0/24"), description: "node b", __provider: "p" }, false, []],
-    ["provider code only", { ...route("10.244.8.0/24"), description: "node a", __provider: "q" }, true, []],
+    [
+      "provider text only (every text loads the same module)",
+      { ...route("10.244.8.0/24"), description: "node a", __provider: "q" },
+      false,
+      [],
+    ],
     [
       "unknown instance",
       { ...route("10.244.8.0/24", runtime_UNKNOWN), description: "node a", __provider: "p" },

@@ -25,7 +25,8 @@ const ARCHES = { amd64: EM_X86_64, arm64: EM_AARCH64 } as const;
 type Arch = keyof typeof ARCHES;
 const UID = 65532;
 const K8S_PLUGIN = "plugins/resource-kubernetes-v4.25.0/pulumi-resource-kubernetes";
-const TOOLS = ["pulumi", "pulumi-language-nodejs", K8S_PLUGIN];
+// The language host is a binary named for its SDK version behind a shell wrapper (scripts/tools.sh).
+const TOOLS = ["pulumi", "pulumi-language-nodejs-sdk-v3.68.0", K8S_PLUGIN];
 
 const skip = !buildahInstalled && process.env.CI !== "true";
 if (skip) console.warn("test/e2e/image.test.ts skipped: buildah is not installed (apt-get install buildah mmdebstrap)");

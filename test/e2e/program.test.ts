@@ -70,23 +70,27 @@ describe("the program against a real API server and the emulator", () => {
     expect(await s.previewRouteOps()).toEqual({});
   });
 
-  it("duplicate pod CIDRs fail the preview naming both nodes, and nothing changes", async () => {
+  it("a newcomer with another node's pod CIDR gets no route, naming both nodes; every route stays", async () => {
     await s.core.createNode({ body: node("node-e", "172.20.1.0/24", 4) });
     await s.control.reset(true);
     const preview = await s.run(["preview"]);
-    expect(preview.code).not.toBe(0);
-    expect(preview.stdout + preview.stderr).toMatch(/node-a[\s\S]*node-e|node-e[\s\S]*node-a/);
+    expect(preview.code).toBe(0);
+    expect(preview.stdout).toMatch(/node node-e gets no route: pod CIDR 172\.20\.1\.0\/24 overlaps node "node-a"/);
+    await s.ok(["up", "--yes", "--skip-preview"]);
+    const skipped = JSON.parse(await s.ok(["stack", "output", "skippedNodes", "--json"])) as Record<string, string>;
+    expect(Object.keys(skipped)).toEqual(["node-e"]);
     expect((await s.control.stats()).calls.CreateRoute ?? 0).toBe(0);
     expect(await routeTable()).toHaveLength(3);
     await s.core.deleteNode({ name: "node-e" });
   });
 
-  it("an empty node list with existing routes is refused; the override lets the deletion through", async () => {
+  it("an empty node list withholds every delete; the override lets the deletion through", async () => {
     const nodes = (await s.core.listNode()).items.map((n) => n.metadata!.name!);
     for (const name of nodes) await s.core.deleteNode({ name });
-    const refused = await s.run(["preview"]);
-    expect(refused.code).not.toBe(0);
-    expect(refused.stdout + refused.stderr).toMatch(/allowMassDeletion/);
+    const withheld = await s.run(["preview", "--json"]);
+    expect(withheld.code).toBe(0);
+    expect(withheld.stdout).toMatch(/withholding 3 route deletes[^"]*the node list is empty[^"]*allowMassDeletion/);
+    expect(await s.previewRouteOps()).toEqual({});
     await s.config("allowMassDeletion", "true");
     expect(await s.previewRouteOps()).toEqual({ delete: 3 });
     await s.config("allowMassDeletion", "false");
@@ -95,16 +99,21 @@ describe("the program against a real API server and the emulator", () => {
     expect(await s.previewRouteOps()).toEqual({});
   });
 
-  it("more deletions than maxRouteDeletes are refused, naming the limit, and nothing changes", async () => {
+  it("more deletions than maxRouteDeletes are withheld, naming the limit, and stay withheld within it", async () => {
     const before = await routeTable();
     await s.config("maxRouteDeletes", "1");
     for (const [name] of THREE_NODES.slice(1)) await s.core.deleteNode({ name });
-    const refused = await s.run(["up", "--yes", "--skip-preview"]);
-    expect(refused.code).not.toBe(0);
-    expect(refused.stdout + refused.stderr).toMatch(/2 routes.*ksyun-route:maxRouteDeletes = 1/s);
+    const up = await s.run(["up", "--yes", "--skip-preview"]);
+    expect(up.code).toBe(0);
+    expect(up.stdout).toMatch(/withholding 2 route deletes.*2 routes, more than ksyun-route:maxRouteDeletes = 1/s);
     expect(await routeTable()).toEqual(before);
+    expect(JSON.parse(await s.ok(["stack", "output", "withheldDeletes", "--json"]))).toEqual(["node-b", "node-c"]);
+    // Within the limit now (the default of 3), yet still withheld: a mass deletion is not made piecemeal.
     await s.ok(["config", "rm", "ksyun-route:maxRouteDeletes"]);
+    expect(await s.previewRouteOps()).toEqual({});
     await createNodes(s, THREE_NODES.slice(1));
+    await s.ok(["up", "--yes", "--skip-preview"]);
+    expect(JSON.parse(await s.ok(["stack", "output", "withheldDeletes", "--json"]))).toEqual([]);
     expect(await s.previewRouteOps()).toEqual({});
   });
 

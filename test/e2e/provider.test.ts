@@ -2,6 +2,8 @@
 import { mkdir, rm } from "node:fs/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { encryptSecret } from "../../providers/ksyun-route/client/index.ts";
+import { PROVIDER_TEXT } from "../../providers/ksyun-route/index.ts";
+import { VPC_ROUTE_TYPE } from "../../providers/ksyun-route/resource-type.ts";
 import { AK, countByDestination, INSTANCES, routeStack, SK, VPC, type RouteStack } from "./route-stack.ts";
 
 let stack: RouteStack | undefined;
@@ -97,8 +99,15 @@ describe("VpcRoute with the real Pulumi CLI", () => {
     const before = (await ours(s)).map((r) => r.routeId).sort();
     await s.config("fixture:providerVersion", "current");
     await s.control.reset(true);
+    // The provider text changed, and that is no change: both texts load the same module.
     const upgrade = await s.ok(["up", "--yes", "--skip-preview", "--refresh"]);
-    expect(upgrade).toMatch(/3 updated/);
+    expect(upgrade).toMatch(/4 unchanged/);
+    expect(upgrade).not.toMatch(/updated|replaced|created|deleted/);
+    const state = JSON.parse(await s.ok(["stack", "export"])) as {
+      deployment: { resources: { type: string; inputs: Record<string, unknown> }[] };
+    };
+    const routes = state.deployment.resources.filter((r) => r.type === VPC_ROUTE_TYPE);
+    expect(routes.map((r) => r.inputs.__provider)).toEqual([PROVIDER_TEXT, PROVIDER_TEXT, PROVIDER_TEXT]);
     const calls = (await s.control.stats()).calls;
     expect([calls.CreateRoute ?? 0, calls.DeleteRoute ?? 0]).toEqual([0, 0]);
     expect((await ours(s)).map((r) => r.routeId).sort()).toEqual(before);
