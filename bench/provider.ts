@@ -1,8 +1,9 @@
 // Benchmark of the route provider through the real Pulumi CLI: API calls per action (emulator counters) and wall
-// time of `up` (create), `up` (no change), `preview --refresh` (the drift check) and `up --refresh` (also without
-// the engine's per-step checkpoints, as the watcher runs it) at N routes, with 50 ms added to every API answer and the provider limited to 50 QPS. A full drift check should list the VPC
-// once, ceil(N / page size) DescribeRoutes calls, which the table shows beside the count. Prints a Markdown table;
-// asserts nothing. `node bench/provider.ts [N ...]`.
+// time of `up` (create), `up` (no change), `preview --refresh` (the drift check), `up --refresh` and `destroy` at N
+// routes, with and without the engine's per-step checkpoints, with 50 ms added to every API answer and the
+// provider limited to 50 QPS. A full drift check should list the VPC once, ceil(N / page size) DescribeRoutes
+// calls, which the table shows beside the count. Prints a Markdown table; asserts nothing.
+// `node bench/provider.ts [N ...]`.
 import { DEFAULT_PAGE_SIZE } from "../providers/ksyun-route/client/query.ts";
 import { routeStack } from "../test/e2e/route-stack.ts";
 
@@ -21,14 +22,20 @@ interface Row {
   errors: number;
 }
 
-const UP_REFRESH = ["up", "--yes", "--skip-preview", "--refresh"];
-const OPERATIONS: [string, string[], Record<string, string>?][] = [
-  ["`up` (create)", ["up", "--yes", "--skip-preview"]],
-  ["`up` (no change)", ["up", "--yes", "--skip-preview"]],
-  ["`preview --refresh`", ["preview", "--refresh"]],
-  ["`up --refresh`", UP_REFRESH],
-  // as the watcher runs it
-  ["`up --refresh`, `PULUMI_SKIP_CHECKPOINTS`", UP_REFRESH, { PULUMI_SKIP_CHECKPOINTS: "true" }],
+const UP = ["up", "--yes", "--skip-preview"];
+const UP_REFRESH = [...UP, "--refresh"];
+/** As `npm run pulumi` and the watcher run the CLI (scripts/pulumi.ts): the state saved once, at the end. */
+const UNCHECKED = { PULUMI_SKIP_CHECKPOINTS: "true" };
+/** As a plain `pulumi` does: the whole state rewritten after every step. */
+const CHECKPOINTED = { PULUMI_SKIP_CHECKPOINTS: "false" };
+const OPERATIONS: [string, string[], Record<string, string>][] = [
+  ["`up` (create), `npm run pulumi`", UP, UNCHECKED],
+  ["`up` (no change)", UP, UNCHECKED],
+  ["`preview --refresh`", ["preview", "--refresh"], UNCHECKED],
+  ["`up --refresh`, `npm run pulumi` and the watcher", UP_REFRESH, UNCHECKED],
+  ["`up --refresh`, plain `pulumi` (checkpoints)", UP_REFRESH, CHECKPOINTED],
+  ["`destroy`, `npm run pulumi`", ["destroy", "--yes", "--skip-preview"], UNCHECKED],
+  ["`up` (create), plain `pulumi` (checkpoints)", UP, CHECKPOINTED],
 ];
 
 async function measure(routes: number): Promise<Row[]> {

@@ -99,7 +99,8 @@ install_language_host_wrapper() {
   # Since v3.69 the CLI hands Pulumi.yaml's runtime options to the language host inside each request; this host
   # reads them only as flags, so without one it registers ts-node and loads the TypeScript compiler into every
   # program run although Pulumi.yaml says `typescript: false` (Node 24 strips the types itself).
-  printf '#!/bin/sh\n# Pulumi.yaml: runtime.options.typescript false (scripts/tools.sh)\nexec "$(dirname "$0")/%s" -typescript=false "$@"\n' \
+  # Plain sh, no coreutils: the image's local base has dash and nothing else.
+  printf '#!/bin/sh\n# Pulumi.yaml: runtime.options.typescript false (scripts/tools.sh)\nexec "${0%%/*}/%s" -typescript=false "$@"\n' \
     "$language_host_bin" > "$runtime/pulumi-language-nodejs.new"
   chmod 0755 "$runtime/pulumi-language-nodejs.new" && mv "$runtime/pulumi-language-nodejs.new" "$runtime/pulumi-language-nodejs"
 }

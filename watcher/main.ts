@@ -1,6 +1,7 @@
 // `npm run watcher -- --stack <stack>`: the in-cluster watcher (see --help). Every replica watches the Nodes and
 // serves its probes; only the Lease holder runs Pulumi.
 import { existsSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { flushCompileCache } from "node:module";
 import { hostname, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -75,6 +76,8 @@ async function main(): Promise<void> {
     },
     onList: (count, resourceVersion) => log.info({ nodes: count, resourceVersion }, "listed nodes"),
   });
+  // Each convergence run reads what the event path did from this file; it is rewritten before every run.
+  const handoffPath = join(tmpdir(), `ksyun-route-handoff-${process.pid}.json`);
   const eventPath = new EventPath({
     config: () => runner.config(),
     outputs: () => runner.outputs(),
@@ -84,7 +87,7 @@ async function main(): Promise<void> {
     reporter,
     metrics,
     log,
-    handoffPath: join(tmpdir(), `ksyun-route-handoff-${process.pid}.json`),
+    handoffPath,
     env: { KSYUN_AKSK_DIR: o.akskDir, KSYUN_CIPHER_KEY: process.env.KSYUN_CIPHER_KEY },
     onActed: () => controller.eventPathActed(),
   });
@@ -135,6 +138,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, "shutting down");
     await controller.stopLeading(); // the run first: the Lease must outlive it
+    await rm(handoffPath, { force: true });
     campaign.abort(); // releases the Lease
     await electing;
     await nodes.stop();

@@ -12,7 +12,7 @@ import { writeSecretVolume } from "../../testenv/secret-volume.ts";
 import { repoRoot } from "../../testenv/tools.ts";
 import { INSTANCES, programStack, VPC, type ProgramStack } from "./program-stack.ts";
 import { addInstances, extraNode } from "./watcher-nodes.ts";
-import { LEASE_NAMESPACE, startWatcher, type WatcherProcess } from "./watcher-process.ts";
+import { idle, LEASE_NAMESPACE, startWatcher, type WatcherProcess } from "./watcher-process.ts";
 
 const cidr = (i: number) => `172.20.${i}.0/24`;
 let s: ProgramStack;
@@ -59,18 +59,6 @@ const condition = async (name: string) =>
   (await s.core.readNodeStatus({ name })).status?.conditions?.find((c) => c.type === "NetworkUnavailable");
 const events = async (name: string) =>
   (await s.core.listNamespacedEvent({ namespace: "default", fieldSelector: `involvedObject.name=${name}` })).items;
-const idle = (w: WatcherProcess) =>
-  waitFor(
-    `${w.identity} idle`,
-    async () => {
-      const [inProgress, ledger] = await Promise.all([
-        w.metric("ksyun_route_watcher_run_in_progress"),
-        w.metric("ksyun_route_watcher_ledger_entries"),
-      ]);
-      return inProgress === 0 && ledger === 0 ? true : undefined;
-    },
-    120_000,
-  );
 const recorded = async () =>
   JSON.parse((await s.run(["stack", "output", "routes", "--json", "--show-secrets"])).stdout || "{}") as Record<
     string,

@@ -71,10 +71,16 @@ async function expectConverged(s: RouteStack, count: number, foreign: EmulatedRo
 }
 
 /** `pulumi <args>`, SIGKILLed with its whole process group as soon as the emulator holds `atLeast` routes. */
-async function killedOnceRoutes(s: RouteStack, atLeast: number, args: string[]): Promise<PulumiResult> {
+async function killedOnceRoutes(
+  s: RouteStack,
+  atLeast: number,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<PulumiResult> {
   let running = true;
   let polling: Promise<void> = Promise.resolve();
   const result = await s.run(args, {
+    env,
     onStarted: (kill) => {
       polling = (async () => {
         while (running) {
@@ -134,6 +140,46 @@ describe("VpcRoute reliability and cost with the real Pulumi CLI", () => {
       expect(calls.CreateRoute).toBe(200 - atKill.length);
       const adopted = routesIn(await deployment(s)).filter((r) => r.outputs?.adopted === true);
       expect(adopted.map((r) => r.id).sort()).toEqual(orphans.sort());
+    },
+    SLOW,
+  );
+
+  it(
+    "converges after a SIGKILLed up of 200 routes run without checkpoints: nothing in the state, every route adopted",
+    async () => {
+      // `npm run pulumi -- up` skips the per-step checkpoints by default, as the watcher's runs do (docs/reliability.md).
+      stack = await routeStack();
+      const s = stack;
+      await s.config("fixture:count", "200");
+      await s.config("ksyun-route:qps", "1000");
+      await s.control.faults({ CreateRoute: { latencyMs: 200 } });
+      const unchecked = { PULUMI_SKIP_CHECKPOINTS: "true" };
+      const killed = await killedOnceRoutes(s, 50, UP, unchecked);
+      expect(killed.code).toBe("SIGKILL");
+      await s.control.faults({});
+
+      // Without checkpoints the killed run wrote nothing: no route and no pending operation in the state.
+      const atKill = await s.control.routes();
+      expect(atKill.length).toBeGreaterThanOrEqual(50);
+      expect(atKill.length).toBeLessThan(200);
+      const interrupted = await deployment(s);
+      expect(routesIn(interrupted)).toEqual([]);
+      expect(interrupted.pending_operations ?? []).toEqual([]);
+
+      // Recovery: the lock is left (as with checkpoints), then one `up` adopts every route the killed run made.
+      const locked = await s.run(UP, { env: unchecked });
+      expect(locked.code).not.toBe(0);
+      expect(locked.stderr).toMatch(/currently locked/);
+      await s.ok(["cancel", "--yes"]);
+      await s.control.reset(true);
+      await s.ok(UP, unchecked);
+
+      await expectConverged(s, 200);
+      const { calls, errors } = await s.control.stats();
+      expect(errors).toEqual({});
+      expect(calls.CreateRoute).toBe(200 - atKill.length);
+      const adopted = routesIn(await deployment(s)).filter((r) => r.outputs?.adopted === true);
+      expect(adopted.map((r) => r.id).sort()).toEqual(atKill.map((r) => r.routeId).sort());
     },
     SLOW,
   );

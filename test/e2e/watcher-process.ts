@@ -20,6 +20,23 @@ export interface WatcherProcess {
 
 export const LEASE_NAMESPACE = "kube-system";
 
+/**
+ * No run in progress and nothing in the event path's ledger: every route the event path made is recorded in the
+ * state (its routes can be present well before the debounced run that records them has started).
+ */
+export const idle = (w: WatcherProcess) =>
+  waitFor(
+    `${w.identity} idle`,
+    async () => {
+      const [inProgress, ledger] = await Promise.all([
+        w.metric("ksyun_route_watcher_run_in_progress"),
+        w.metric("ksyun_route_watcher_ledger_entries"),
+      ]);
+      return inProgress === 0 && ledger === 0 ? true : undefined;
+    },
+    120_000,
+  );
+
 export async function startWatcher(
   s: ProgramStack,
   options: { identity: string; kubeconfig: string; resync: string; args?: string[] },

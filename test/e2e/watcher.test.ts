@@ -12,7 +12,7 @@ import { writeSecretVolume } from "../../testenv/secret-volume.ts";
 import { repoRoot } from "../../testenv/tools.ts";
 import { AK, node, programStack, SK, type ProgramStack } from "./program-stack.ts";
 import { addInstances, extraNode } from "./watcher-nodes.ts";
-import { LEASE_NAMESPACE, startWatcher, type WatcherProcess } from "./watcher-process.ts";
+import { idle, LEASE_NAMESPACE, startWatcher, type WatcherProcess } from "./watcher-process.ts";
 
 const LEASE = "ksyun-route-watcher";
 const BURST = 200; // the emulator's default route quota
@@ -68,10 +68,6 @@ const lease = async () =>
       .readNamespacedLease({ name: LEASE, namespace: LEASE_NAMESPACE })
   ).spec;
 const holder = async () => (await lease())?.holderIdentity;
-const idle = (w: WatcherProcess) =>
-  waitFor(`${w.identity} idle`, async () =>
-    (await w.metric("ksyun_route_watcher_run_in_progress")) === 0 ? true : undefined,
-  );
 /**
  * Waits until a run that started after this call has finished, so that every run from then on sees what changed
  * before it. (With a 5 s resync the leader is seldom idle, so waiting for idle would be a race.)
