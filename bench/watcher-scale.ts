@@ -83,7 +83,7 @@ function role(argv: readonly string[]): string | undefined {
   if (command.includes("pulumi/cmd/run")) return "program";
   const name = basename(argv[0] ?? "");
   if (name === "pulumi") return "pulumi CLI";
-  if (name === "pulumi-language-nodejs") return "language host";
+  if (name.startsWith("pulumi-language-nodejs")) return "language host";
   return undefined; // the plugin's shell shim, which only starts its node
 }
 
