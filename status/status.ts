@@ -31,7 +31,7 @@ export interface StatusRow {
 export interface StatusOptions {
   /**
    * The description prefix of this stack's routes, e.g. "ksyun-route c1 node " (see routeDescription in
-   * program/stack.ts). A route with it counts as ours even when the stack's outputs do not list it.
+   * program/names.ts). A route with it counts as ours even when the stack's outputs do not list it.
    * Default "ksyun-route": any ksyun-route stack's route.
    */
   readonly descriptionPrefix?: string;

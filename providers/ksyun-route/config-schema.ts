@@ -1,7 +1,7 @@
 // One description of each stack configuration key (type, default, requiredness, secrecy, check) and the parser
 // that applies it. The provider declares the KSYun keys (config.ts), the program adds its own (program/config.ts);
 // the program's parser, the provider's settings, Pulumi.yaml's config block and the tables of
-// docs/configuration.md all derive from these declarations (test/config-schema.test.ts keeps the files in step).
+// docs/configuration.md all derive from these declarations (test/config-docs.test.ts keeps the files in step).
 
 type KeyType = "string" | "integer" | "boolean";
 export type KeyValue = string | number | boolean;
