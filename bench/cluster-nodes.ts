@@ -1,5 +1,5 @@
 // Nodes as a kubelet registers them, for the benchmarks: node i on the emulator's extra instance i.
-import type * as k8s from "@kubernetes/client-node";
+import * as k8s from "@kubernetes/client-node";
 import { extraInstance, extraNode } from "../test/e2e/watcher-nodes.ts";
 
 /** Room for 8,192 nodes of a /25 each, outside the VPC's 10.0.0.0/16. */
@@ -80,12 +80,34 @@ export function clusterNode(i: number): k8s.V1Node {
   };
 }
 
-/** Creates nodes from … from + count - 1, CREATE_CONCURRENCY at a time, as kubelets registering at once would. */
-export async function createNodes(core: k8s.CoreV1Api, from: number, count: number): Promise<void> {
+/** `call(i)` for i from … from + count - 1, CREATE_CONCURRENCY at a time, as many kubelets at once would. */
+async function eachNode(from: number, count: number, call: (i: number) => Promise<unknown>): Promise<void> {
   let next = from;
   await Promise.all(
     Array.from({ length: Math.min(CREATE_CONCURRENCY, count) }, async () => {
-      for (let i = next++; i < from + count; i = next++) await core.createNode({ body: clusterNode(i) });
+      for (let i = next++; i < from + count; i = next++) await call(i);
     }),
   );
+}
+
+/** Creates nodes from … from + count - 1, as kubelets registering at once would. */
+export function createNodes(core: k8s.CoreV1Api, from: number, count: number): Promise<void> {
+  return eachNode(from, count, (i) => core.createNode({ body: clusterNode(i) }));
+}
+
+/**
+ * A kubelet heartbeat of nodes 0 … count - 1: `conditions` with a new lastHeartbeatTime, status updates an
+ * informer parses in full and the watcher must ignore.
+ */
+export function heartbeats(
+  core: k8s.CoreV1Api,
+  count: number,
+  conditions: readonly { type: string; status?: string }[],
+): Promise<void> {
+  const patch = k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.StrategicMergePatch);
+  return eachNode(0, count, (i) => {
+    const now = new Date();
+    const body = { status: { conditions: conditions.map((c) => ({ ...c, lastHeartbeatTime: now })) } };
+    return core.patchNodeStatus({ name: `node-${i}`, body }, patch);
+  });
 }

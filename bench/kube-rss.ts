@@ -7,13 +7,13 @@ import { parseArgs } from "node:util";
 import * as k8s from "@kubernetes/client-node";
 import { startKube } from "../testenv/kube.ts";
 import { spawnSession } from "../testenv/processes.ts";
-import { CREATE_CONCURRENCY, createNodes } from "./cluster-nodes.ts";
+import { createNodes, heartbeats } from "./cluster-nodes.ts";
 
 const { values } = parseArgs({ options: { nodes: { type: "string", default: "1000" } } });
 const count = Number(values.nodes);
 const MARKER = "rss-marker";
-/** The conditions clusterNode() gives each node. */
-const KUBELET_CONDITIONS = ["MemoryPressure", "DiskPressure", "PIDPressure", "Ready"];
+/** The conditions clusterNode() gives each node: a heartbeat renews every one. */
+const KUBELET_CONDITIONS = ["MemoryPressure", "DiskPressure", "PIDPressure", "Ready"].map((type) => ({ type }));
 const log = (text: string) => process.stderr.write(`bench/kube-rss: ${text}\n`);
 
 interface Phase {
@@ -23,21 +23,6 @@ interface Phase {
   heap: number;
   nodes?: number;
   updates?: number;
-}
-
-/** Each node's kubelet heartbeat: every condition's lastHeartbeatTime, CREATE_CONCURRENCY nodes at a time. */
-async function heartbeats(core: k8s.CoreV1Api): Promise<void> {
-  const patch = k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.StrategicMergePatch);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CREATE_CONCURRENCY }, async () => {
-      for (let i = next++; i < count; i = next++) {
-        const now = new Date();
-        const body = { status: { conditions: KUBELET_CONDITIONS.map((type) => ({ type, lastHeartbeatTime: now })) } };
-        await core.patchNodeStatus({ name: `node-${i}`, body }, patch);
-      }
-    }),
-  );
 }
 
 /** One run of the measured process, its phases labelled with `run`. */
@@ -52,7 +37,7 @@ async function measure(core: k8s.CoreV1Api, run: string, env: NodeJS.ProcessEnv)
     phases.push({ ...phase, phase: `${run}: ${phase.phase}` });
     log(`${run}: ${phase.phase}: RSS ${phase.rss.toFixed(1)} MiB`);
     if (phase.phase === "synced") {
-      await heartbeats(core);
+      await heartbeats(core, count, KUBELET_CONDITIONS);
       await core.createNode({ body: { metadata: { name: MARKER } } });
     }
     if (phase.phase === "watched") break;

@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { parseArgs } from "node:util";
-import * as k8s from "@kubernetes/client-node";
+import type * as k8s from "@kubernetes/client-node";
 import { watcherClusterRules, watcherNamespaceRules } from "../program/manifests/watcher.ts";
 import { waitFor } from "../testenv/ports.ts";
 import { repoRoot } from "../testenv/tools.ts";
@@ -19,12 +19,14 @@ import { programStack, type ProgramStack } from "../test/e2e/program-stack.ts";
 import { addInstances } from "../test/e2e/watcher-nodes.ts";
 import { startWatcher, type WatcherProcess } from "../test/e2e/watcher-process.ts";
 import { StackRunner } from "../watcher/stack-runner.ts";
-import { CREATE_CONCURRENCY, createNodes, POD_CIDR, podCidr } from "./cluster-nodes.ts";
+import { CREATE_CONCURRENCY, createNodes, heartbeats, POD_CIDR, podCidr } from "./cluster-nodes.ts";
 
 const LATENCY_MS = 50;
 const QPS = 50;
 /** How often routes are polled while a join or delete is timed. */
 const POLL_MS = 5;
+/** What a heartbeat renews. */
+const READY = [{ type: "Ready", status: "True" }];
 
 const { values } = parseArgs({
   options: {
@@ -229,21 +231,6 @@ interface ScaleRow {
   syncCalls: number;
 }
 
-/** A kubelet heartbeat of every node: status updates the watcher must ignore (its informer parses every one). */
-async function heartbeats(s: ProgramStack, count: number): Promise<void> {
-  const patch = k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.StrategicMergePatch);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CREATE_CONCURRENCY }, async () => {
-      for (let i = next++; i < count; i = next++) {
-        const now = new Date();
-        const body = { status: { conditions: [{ type: "Ready", status: "True", lastHeartbeatTime: now }] } };
-        await s.core.patchNodeStatus({ name: `node-${i}`, body }, patch);
-      }
-    }),
-  );
-}
-
 /** `up --refresh` of the routes as the watcher runs it (routes only, no checkpoints), timed. */
 async function driftSync(s: ProgramStack): Promise<{ seconds: number; calls: number }> {
   const runner = new StackRunner({
@@ -297,7 +284,7 @@ async function scale(nodes: number, joins: number, deletes: number): Promise<Sca
         ),
       )} s`,
     );
-    await heartbeats(s, nodes);
+    await heartbeats(s.core, nodes, READY);
     for (let i = 0; i < deletes; i++) {
       const runs = await successes(w);
       const deleted = performance.now();
@@ -371,7 +358,7 @@ async function largeCluster(nodes: number): Promise<LargeRow> {
     const routed = performance.now() - started;
     await recorded(w, 0);
     const recordedAt = performance.now() - started;
-    await heartbeats(s, nodes);
+    await heartbeats(s.core, nodes, READY);
     const watcherPeak = memory(w.proc.pid)!.hwm;
     await w.proc.stop(60_000);
     const runs = await sampler.stop();

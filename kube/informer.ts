@@ -2,6 +2,7 @@
 // as `trim` returns, so memory follows what the caller needs, not the size of a full Node. The cache stays served
 // through outages: errors are retried with capped exponential backoff, a 410 Gone (the watch's resourceVersion
 // expired) relists and reconciles the cache, and a stream the server ends normally is re-watched from where it was.
+import { setTimeout as sleep } from "node:timers/promises";
 import { KubeApiError, type KubeClient, type WatchEventType } from "./client.ts";
 
 export interface InformerOptions<T> {
@@ -98,7 +99,8 @@ export class Informer<T> {
         this.#lastError = Date.now();
         const delay = Math.min(BACKOFF.maxMs, BACKOFF.baseMs * 2 ** Math.min(this.#failures++, 5));
         this.#o.onError?.(error, delay);
-        await sleep(delay, signal);
+        // An abort ends the wait early (rejecting, which only means "stop waiting").
+        await sleep(delay, undefined, { signal }).catch(() => undefined);
       }
     }
   }
@@ -176,16 +178,4 @@ function stableJson(value: unknown): string {
       ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
       : v,
   );
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-  });
 }

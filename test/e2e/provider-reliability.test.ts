@@ -7,7 +7,6 @@ import { setTimeout as delay } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_PAGE_SIZE } from "../../providers/ksyun-route/client/query.ts";
 import type { EmulatedRoute } from "../../testenv/emulator-control.ts";
-import type { PulumiResult } from "../../testenv/pulumi.ts";
 import {
   countByDestination,
   fixtureDestination,
@@ -70,21 +69,24 @@ async function expectConverged(s: RouteStack, count: number, foreign: EmulatedRo
   expect(state.pending_operations ?? []).toEqual([]);
 }
 
-/** `pulumi <args>`, SIGKILLed with its whole process group as soon as the emulator holds `atLeast` routes. */
-async function killedOnceRoutes(
-  s: RouteStack,
-  atLeast: number,
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<PulumiResult> {
+/**
+ * `up` of 200 routes with `env`, SIGKILLed with its whole process group as soon as the emulator holds 50 routes.
+ * CreateRoute answers 200 ms after the route exists: the kill always catches creates that KSYun has done and the
+ * state does not know of yet, which is the case that could leave duplicates or orphans. Returns the routes the
+ * emulator holds at the kill.
+ */
+async function killedMidCreate(s: RouteStack, env: Record<string, string> = {}): Promise<EmulatedRoute[]> {
+  await s.config("fixture:count", "200");
+  await s.config("ksyun-route:qps", "1000");
+  await s.control.faults({ CreateRoute: { latencyMs: 200 } });
   let running = true;
   let polling: Promise<void> = Promise.resolve();
-  const result = await s.run(args, {
+  const killed = await s.run(UP, {
     env,
     onStarted: (kill) => {
       polling = (async () => {
         while (running) {
-          if ((await s.control.routes()).length >= atLeast) return kill();
+          if ((await s.control.routes()).length >= 50) return kill();
           await delay(20);
         }
       })();
@@ -92,7 +94,33 @@ async function killedOnceRoutes(
   });
   running = false;
   await polling;
-  return result;
+  expect(killed.code).toBe("SIGKILL");
+  await s.control.faults({});
+  const atKill = await s.control.routes();
+  expect(atKill.length).toBeGreaterThanOrEqual(50);
+  expect(atKill.length).toBeLessThan(200);
+  return atKill;
+}
+
+/** The killed run still holds the stack's lock, so every update fails until `pulumi cancel` removes it. */
+async function cancelLeftLock(s: RouteStack, env: Record<string, string> = {}): Promise<void> {
+  const locked = await s.run(UP, { env });
+  expect(locked.code).not.toBe(0);
+  expect(locked.stderr).toMatch(/currently locked/);
+  await s.ok(["cancel", "--yes"]);
+}
+
+/**
+ * After the recovering `up`: converged, no error, a CreateRoute for each route the killed run had not made, and
+ * exactly `adoptedIds` adopted.
+ */
+async function expectRecovered(s: RouteStack, atKill: EmulatedRoute[], adoptedIds: string[]): Promise<void> {
+  await expectConverged(s, 200);
+  const { calls, errors } = await s.control.stats();
+  expect(errors).toEqual({});
+  expect(calls.CreateRoute).toBe(200 - atKill.length);
+  const adopted = routesIn(await deployment(s)).filter((r) => r.outputs?.adopted === true);
+  expect(adopted.map((r) => r.id).sort()).toEqual([...adoptedIds].sort());
 }
 
 describe("VpcRoute reliability and cost with the real Pulumi CLI", () => {
@@ -101,18 +129,7 @@ describe("VpcRoute reliability and cost with the real Pulumi CLI", () => {
     async () => {
       stack = await routeStack();
       const s = stack;
-      await s.config("fixture:count", "200");
-      await s.config("ksyun-route:qps", "1000");
-      // CreateRoute answers 200 ms after the route exists: the kill always catches creates that KSYun has done
-      // and the state does not know of yet, which is the case that could leave duplicates or orphans.
-      await s.control.faults({ CreateRoute: { latencyMs: 200 } });
-      const killed = await killedOnceRoutes(s, 50, UP);
-      expect(killed.code).toBe("SIGKILL");
-      await s.control.faults({});
-
-      const atKill = await s.control.routes();
-      expect(atKill.length).toBeGreaterThanOrEqual(50);
-      expect(atKill.length).toBeLessThan(200);
+      const atKill = await killedMidCreate(s);
       const interrupted = await deployment(s);
       const recorded = new Set(routesIn(interrupted).map((r) => r.id));
       const orphans = atKill.filter((r) => !recorded.has(r.routeId)).map((r) => r.routeId);
@@ -120,11 +137,8 @@ describe("VpcRoute reliability and cost with the real Pulumi CLI", () => {
       expect(interrupted.pending_operations?.length).toBeGreaterThan(0);
 
       // What a user does afterwards (Pulumi 3.274, --non-interactive, file backend):
-      // 1. The killed run still holds the stack's lock, so every update fails until `pulumi cancel` removes it.
-      const locked = await s.run(UP);
-      expect(locked.code).not.toBe(0);
-      expect(locked.stderr).toMatch(/currently locked/);
-      await s.ok(["cancel", "--yes"]);
+      // 1. `pulumi cancel`.
+      await cancelLeftLock(s);
       // 2. `pulumi up` alone would succeed, but only warns "Attempting to deploy or update resources with N pending
       //    operations" and keeps the pending creates in the state for good. Only a refresh resolves them, and
       //    non-interactively only with --clear-pending-creates (--import-pending-creates needs the ids of creates
@@ -134,12 +148,7 @@ describe("VpcRoute reliability and cost with the real Pulumi CLI", () => {
       await s.control.reset(true);
       await s.ok(UP);
 
-      await expectConverged(s, 200);
-      const { calls, errors } = await s.control.stats();
-      expect(errors).toEqual({});
-      expect(calls.CreateRoute).toBe(200 - atKill.length);
-      const adopted = routesIn(await deployment(s)).filter((r) => r.outputs?.adopted === true);
-      expect(adopted.map((r) => r.id).sort()).toEqual(orphans.sort());
+      await expectRecovered(s, atKill, orphans);
     },
     SLOW,
   );
@@ -150,36 +159,25 @@ describe("VpcRoute reliability and cost with the real Pulumi CLI", () => {
       // `npm run pulumi -- up` skips the per-step checkpoints by default, as the watcher's runs do (docs/reliability.md).
       stack = await routeStack();
       const s = stack;
-      await s.config("fixture:count", "200");
-      await s.config("ksyun-route:qps", "1000");
-      await s.control.faults({ CreateRoute: { latencyMs: 200 } });
       const unchecked = { PULUMI_SKIP_CHECKPOINTS: "true" };
-      const killed = await killedOnceRoutes(s, 50, UP, unchecked);
-      expect(killed.code).toBe("SIGKILL");
-      await s.control.faults({});
+      const atKill = await killedMidCreate(s, unchecked);
 
       // Without checkpoints the killed run wrote nothing: no route and no pending operation in the state.
-      const atKill = await s.control.routes();
-      expect(atKill.length).toBeGreaterThanOrEqual(50);
-      expect(atKill.length).toBeLessThan(200);
       const interrupted = await deployment(s);
       expect(routesIn(interrupted)).toEqual([]);
       expect(interrupted.pending_operations ?? []).toEqual([]);
 
-      // Recovery: the lock is left (as with checkpoints), then one `up` adopts every route the killed run made.
-      const locked = await s.run(UP, { env: unchecked });
-      expect(locked.code).not.toBe(0);
-      expect(locked.stderr).toMatch(/currently locked/);
-      await s.ok(["cancel", "--yes"]);
+      // Recovery: `pulumi cancel` (the lock is left, as with checkpoints), then one `up` adopts every route the
+      // killed run made.
+      await cancelLeftLock(s, unchecked);
       await s.control.reset(true);
       await s.ok(UP, unchecked);
 
-      await expectConverged(s, 200);
-      const { calls, errors } = await s.control.stats();
-      expect(errors).toEqual({});
-      expect(calls.CreateRoute).toBe(200 - atKill.length);
-      const adopted = routesIn(await deployment(s)).filter((r) => r.outputs?.adopted === true);
-      expect(adopted.map((r) => r.id).sort()).toEqual(atKill.map((r) => r.routeId).sort());
+      await expectRecovered(
+        s,
+        atKill,
+        atKill.map((r) => r.routeId),
+      );
     },
     SLOW,
   );
