@@ -26,6 +26,7 @@ async function declareNodeRoutes(config: ProgramConfig, routesScope: boolean) {
   const client = clientFromSettings(readSettings((key) => raw[`${NAMESPACE}:${key}`]));
   try {
     const [facts, previous] = await Promise.all([gatherFacts(kube, client, config), previousOutputs()]);
+    const handoff = readHandoff();
     const plan = await planWithFacts(
       client,
       config.vpcId,
@@ -38,9 +39,10 @@ async function declareNodeRoutes(config: ProgramConfig, routesScope: boolean) {
         allowMassDeletion: config.allowMassDeletion,
         replaceConflictingRoutes: config.replaceConflictingRoutes,
       },
-      readHandoff(),
+      handoff,
     );
-    return { nodes: facts.nodes.length, outputs: declareRoutes(config, plan) };
+    const scope = handoff?.scope && { nodes: new Set(handoff.scope), previous: previous.routes };
+    return { nodes: facts.nodes.length, outputs: declareRoutes(config, plan, scope) };
   } finally {
     client.close();
     kube.close();

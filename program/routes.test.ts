@@ -85,6 +85,20 @@ describe("declareRoutes", () => {
     expect(outputs.counts).toEqual({ routes: 2, skipped: 1, creates: 1, replaces: 0, deletes: 1, withheld: 0 });
   });
 
+  it("scoped by the watcher: declares the scope's routes only, and carries the others' outputs over", async () => {
+    registered.length = 0;
+    const previous = [
+      { nodeName: "n1", destinationCidrBlock: "172.16.1.0/24", instanceId: I1, routeId: "rt-old-n1" },
+      { nodeName: "gone", destinationCidrBlock: "172.16.9.0/24", instanceId: I1, routeId: "rt-gone" },
+    ];
+    const outputs = routes.declareRoutes(config(), plan, { nodes: new Set(["n2", "gone"]), previous });
+    expect(await resolve(outputs.routes)).toEqual({
+      n1: { cidr: "172.16.1.0/24", instanceId: I1, routeId: "rt-old-n1" },
+      n2: { cidr: "172.16.2.0/24", instanceId: I2, routeId: "rt-route-n2" },
+    });
+    expect(of("pulumi-nodejs:dynamic/ksyun:VpcRoute").map((r) => r.name)).toEqual(["route-n2"]);
+  });
+
   it("passes replaceConflictingRoutes through", async () => {
     registered.length = 0;
     const outputs = routes.declareRoutes(config({ replaceConflictingRoutes: "true" }), {

@@ -4,7 +4,16 @@ import * as pulumi from "@pulumi/pulumi";
 import { VpcRoute } from "@ksyun-route/provider";
 import type { RouteOutputs } from "./contract.ts";
 import { routeDescription } from "./names.ts";
-import type { RoutePlan } from "./plan.ts";
+import type { ManagedRoute, RoutePlan } from "./plan.ts";
+
+/**
+ * A run scoped by the watcher (handoff.ts): only these nodes' routes are declared, and the engine is targeted at
+ * them; the state's other routes stay untouched, and their outputs are carried over from `previous`.
+ */
+export interface RunScope {
+  readonly nodes: ReadonlySet<string>;
+  readonly previous: readonly ManagedRoute[];
+}
 
 export interface DeclaredOutputs {
   /** Per node: its pod CIDR, instance and route id (see StackOutputs in contract.ts). */
@@ -21,21 +30,36 @@ export function declareRoutes(
     readonly replaceConflictingRoutes: boolean;
   },
   plan: RoutePlan,
+  scope?: RunScope,
 ): DeclaredOutputs {
   plan.skipped.forEach((s) => pulumi.log.warn(`node ${s.node} gets no route: ${s.reason}`));
   plan.warnings.forEach((w) => pulumi.log.warn(w));
-  const routes = plan.routes.map((r) => {
-    const route = new VpcRoute(r.resourceName, {
-      vpcId: config.vpcId,
-      destinationCidrBlock: r.destinationCidrBlock,
-      instanceId: r.instanceId,
-      description: routeDescription(config.clusterUuid, r.nodeName),
-      replaceConflicting: config.replaceConflictingRoutes,
+  const inScope = (node: string) => scope?.nodes.has(node) ?? true;
+  type Entry = [string, { cidr: string; instanceId: string; routeId?: pulumi.Input<string> }];
+  const untouched = (scope?.previous ?? []).flatMap((r): Entry[] =>
+    inScope(r.nodeName)
+      ? []
+      : [
+          [
+            r.nodeName,
+            { cidr: r.destinationCidrBlock, instanceId: r.instanceId, ...(r.routeId && { routeId: r.routeId }) },
+          ],
+        ],
+  );
+  const declared = plan.routes
+    .filter((r) => inScope(r.nodeName))
+    .map((r): Entry => {
+      const route = new VpcRoute(r.resourceName, {
+        vpcId: config.vpcId,
+        destinationCidrBlock: r.destinationCidrBlock,
+        instanceId: r.instanceId,
+        description: routeDescription(config.clusterUuid, r.nodeName),
+        replaceConflicting: config.replaceConflictingRoutes,
+      });
+      return [r.nodeName, { cidr: r.destinationCidrBlock, instanceId: r.instanceId, routeId: route.routeId }];
     });
-    return [r.nodeName, { cidr: r.destinationCidrBlock, instanceId: r.instanceId, routeId: route.routeId }] as const;
-  });
   return {
-    routes: pulumi.output(Object.fromEntries(routes)),
+    routes: pulumi.output(Object.fromEntries([...untouched, ...declared])),
     skippedNodes: Object.fromEntries(plan.skipped.map((s) => [s.node, s.reason])),
     withheldDeletes: plan.withheld,
     counts: {

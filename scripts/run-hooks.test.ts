@@ -43,10 +43,28 @@ describe("scripts/run-hooks.ts", () => {
   });
 });
 
+const PROMISE_STACK = `
+const { debuggablePromise } = require("@pulumi/pulumi/runtime/debuggable");
+const p = Promise.resolve(1);
+debuggablePromise(p, "ctx");
+console.log(JSON.stringify({ stack: typeof p._debugStackTrace }));
+`;
+
+describe("the SDK's promise stack traces", () => {
+  it("are taken only under PULUMI_DEBUG_PROMISE_LEAKS", () => {
+    expect(inNode(PROMISE_STACK, runtimeNodeOptions(""))).toEqual({ stack: "undefined" });
+    expect(inNode(PROMISE_STACK, runtimeNodeOptions(""), { PULUMI_DEBUG_PROMISE_LEAKS: "true" })).toEqual({
+      stack: "string",
+    });
+    expect(inNode(PROMISE_STACK, "")).toEqual({ stack: "string" });
+  });
+});
+
 describe("runtimeNodeOptions", () => {
-  it("adds the hooks once and keeps the options already there", () => {
+  it("adds the hooks and a small semi-space once, and keeps the options already there", () => {
     const once = runtimeNodeOptions("--max-old-space-size=256");
-    expect(once).toMatch(/^--max-old-space-size=256 --import ".*\/scripts\/run-hooks\.ts"$/);
+    expect(once).toMatch(/^--max-old-space-size=256 --max-semi-space-size=1 --import ".*\/scripts\/run-hooks\.ts"$/);
     expect(runtimeNodeOptions(once)).toBe(once);
+    expect(runtimeNodeOptions("--max-semi-space-size=8")).toMatch(/^--max-semi-space-size=8 --import /);
   });
 });

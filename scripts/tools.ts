@@ -59,10 +59,16 @@ export function installPlugins(toolsDir: string, pulumiHome: string): void {
   }
 }
 
-/** NODE_OPTIONS for the Node processes a run starts (program, dynamic provider): run-hooks.ts added once. */
+/**
+ * NODE_OPTIONS for the Node processes a run starts (program, dynamic provider): run-hooks.ts and a 1 MiB
+ * semi-space, added once. V8 sizes the young generation by the machine's memory; at 1 MiB a run of 200 routes
+ * peaked at 164 instead of 235 MiB (program) and 127 instead of 156 MiB (provider), in the same time.
+ */
 export function runtimeNodeOptions(options = process.env.NODE_OPTIONS ?? ""): string {
   const hooks = `--import "${join(repoRoot, "scripts/run-hooks.ts")}"`;
-  return options.includes(hooks) ? options : `${options} ${hooks}`.trim();
+  if (options.includes(hooks)) return options;
+  const semiSpace = /--max-semi-space-size\b/.test(options) ? "" : "--max-semi-space-size=1";
+  return [options, semiSpace, hooks].filter(Boolean).join(" ");
 }
 
 /** Readies this process's environment for the CLI: PATH, Node's options, the plugins in $PULUMI_HOME, offline defaults. */

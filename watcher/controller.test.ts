@@ -2,6 +2,7 @@ import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Controller } from "./controller.ts";
 import { createMetrics } from "./metrics.ts";
+import type { Handoff } from "@ksyun-route/provider/handoff";
 import type { StackOutputs } from "../program/contract.ts";
 import { ConcurrentUpdateError, type UpResult } from "./stack-runner.ts";
 
@@ -16,11 +17,17 @@ const handoff = { vpcId: "vpc", created: [], deleted: [], trouble: {} };
 
 /** A controller whose runs answer from `answers` in order (an Error is thrown), then succeed unchanged. */
 function setup(answers: (UpResult | Error)[], previous = outputs({})) {
-  const calls: { refresh: boolean; signal: AbortSignal; env?: Readonly<Record<string, string>> }[] = [];
+  type Up = {
+    refresh: boolean;
+    scope?: readonly string[];
+    signal: AbortSignal;
+    env?: Readonly<Record<string, string>>;
+  };
+  const calls: Up[] = [];
   const path: string[] = [];
   const runner = {
     cancel: vi.fn(async () => {}),
-    up: vi.fn(async (o: { refresh: boolean; signal: AbortSignal; env?: Readonly<Record<string, string>> }) => {
+    up: vi.fn(async (o: Up) => {
       calls.push(o);
       path.push(`up${o.refresh ? " --refresh" : ""}`);
       const answer = answers.shift() ?? { outputs: previous, changes: 0 };
@@ -39,7 +46,11 @@ function setup(answers: (UpResult | Error)[], previous = outputs({})) {
     trigger: vi.fn(() => void path.push("pass")),
     idle: vi.fn(async () => {}),
     relist: vi.fn(async () => void path.push("relist")),
-    prepare: vi.fn(async () => ({ handoff, env: { KSYUN_ROUTE_HANDOFF: "/tmp/h" } })),
+    prepare: vi.fn(async (): Promise<{ handoff: Handoff; env: Record<string, string>; more: boolean }> => ({
+      handoff,
+      env: { KSYUN_ROUTE_HANDOFF: "/tmp/h" },
+      more: false,
+    })),
     recorded: vi.fn(async () => void path.push("recorded")),
   };
   const metrics = createMetrics();
@@ -89,6 +100,19 @@ describe("Controller", () => {
     expect(path).toEqual([]);
     await vi.advanceTimersByTimeAsync(1);
     expect(path).toEqual(["up", "recorded"]);
+    await controller.stopLeading();
+  });
+
+  it("a run scoped to part of what is left is followed by the next part, with the scope of each", async () => {
+    const { controller, eventPath, calls, path } = setup([]);
+    const part = (scope: string[], more: boolean) => ({ handoff: { ...handoff, scope }, env: {}, more });
+    eventPath.prepare.mockResolvedValueOnce(part(["a", "b"], true)).mockResolvedValueOnce(part(["c"], false));
+    controller.startLeading(undefined);
+    await vi.advanceTimersByTimeAsync(1000 + 1000);
+    expect(path).toEqual(["start", "relist", "up --refresh", "recorded", "up", "recorded"]);
+    expect(calls.map((c) => c.scope)).toEqual([["a", "b"], ["c"]]);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(calls).toHaveLength(2);
     await controller.stopLeading();
   });
 

@@ -26,7 +26,7 @@ interface ControllerEventPath {
   trigger(): void;
   idle(maxMs: number): Promise<void>;
   relist(): Promise<void>;
-  prepare(): Promise<{ handoff: Handoff; env: Record<string, string> }>;
+  prepare(): Promise<{ handoff: Handoff; env: Record<string, string>; more: boolean }>;
   recorded(outputs: UpResult["outputs"], handoff: Handoff): Promise<void>;
 }
 
@@ -152,9 +152,10 @@ export class Controller {
         await eventPath.relist();
       }
       await eventPath.idle(IDLE_WAIT_MS);
-      const { handoff, env } = await eventPath.prepare();
+      const { handoff, env, more } = await eventPath.prepare();
       const up = await runner.up({
         refresh: request.refresh,
+        scope: handoff.scope,
         signal: term.abort.signal,
         env,
         onEvent: (e) => tally.add(e),
@@ -162,6 +163,8 @@ export class Controller {
       result = "success";
       await eventPath.recorded(up.outputs, handoff);
       this.#succeeded(up, kind, endTimer());
+      // The run was scoped to part of what is left (a burst, a new term's sweep): the next part follows.
+      if (more) this.#scheduler.trigger({ refresh: false });
     } catch (error) {
       endTimer();
       result = await this.#failed(error, request, term, tally.failures);

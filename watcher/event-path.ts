@@ -46,6 +46,11 @@ export interface EventPathOptions {
 }
 
 const RETRY = { baseMs: 1_000, maxMs: 60_000 };
+/**
+ * The most nodes one convergence run declares; the rest follow in the next runs. A run's memory and time grow with
+ * the routes it declares, and the engine matches every resource against each node's target.
+ */
+const MAX_SCOPE = 200;
 
 const planSettings = (config: ProgramConfig) => ({
   podCidr: config.podCidr,
@@ -115,15 +120,22 @@ export class EventPath {
 
   /**
    * Before a convergence run: the configuration read again (a changed ConfigMap takes effect here; new KSYun
-   * settings start a new event path), and the handoff written. Returns the run's extra environment.
+   * settings start a new event path), and the handoff written, scoped to at most MAX_SCOPE of the nodes the run
+   * has to declare (RouteSync.touched; all of them while no pass has planned under the current settings). Returns
+   * the run's extra environment, and whether nodes are left for the next run.
    */
-  async prepare(): Promise<{ handoff: Handoff; env: Record<string, string> }> {
+  async prepare(): Promise<{ handoff: Handoff; env: Record<string, string>; more: boolean }> {
     const { config, settings } = this.#read(await this.#o.config());
     if (JSON.stringify(settings) !== this.#settings) await this.start();
     else this.#sync?.configure(planSettings(config));
-    const handoff = this.#sync?.handoff() ?? { vpcId: config.vpcId, created: [], deleted: [], trouble: {} };
+    const touched = this.#sync?.touched();
+    const scope = touched && [...touched].sort().slice(0, MAX_SCOPE);
+    const handoff = {
+      ...(this.#sync?.handoff() ?? { vpcId: config.vpcId, created: [], deleted: [], trouble: {} }),
+      ...(scope && { scope }),
+    };
     await writeHandoff(this.#o.handoffPath, handoff);
-    return { handoff, env: { [HANDOFF_ENV]: this.#o.handoffPath } };
+    return { handoff, env: { [HANDOFF_ENV]: this.#o.handoffPath }, more: (touched?.size ?? 0) > MAX_SCOPE };
   }
 
   async recorded(outputs: StackOutputs, handoff: Handoff): Promise<void> {

@@ -329,3 +329,70 @@ describe("RouteSync: nothing orphaned", () => {
     expect(h.state("a")).toMatchObject({ state: "routed" });
   });
 });
+
+describe("RouteSync: the nodes a convergence run declares", () => {
+  type Harness = Awaited<ReturnType<typeof harness>>;
+  /** A run scoped to every touched node, recording `routes`. */
+  const record = async (h: Harness, routes: RouteOutputs) => {
+    const handoff = { ...h.sync.handoff(), scope: [...h.sync.touched()!] };
+    await h.sync.recorded(stackOutputs(routes), handoff);
+    await h.settle();
+  };
+  const routed: Record<string, [number, number, string]> = { a: [1, 1, "ra"], b: [2, 2, "rb"], c: [3, 3, "rc"] };
+  const steady = async () => {
+    const h = await harness({
+      nodes: [nd("a", 1), nd("b", 2), nd("c", 3)],
+      vpc: [host("ra", 1), host("rb", 2), host("rc", 3)],
+      outputs: out(routed),
+    });
+    // A new term sweeps every route once; recording the sweep leaves nothing.
+    expect([...h.sync.touched()!].sort()).toEqual(["a", "b", "c"]);
+    await record(h, out(routed));
+    expect([...h.sync.touched()!]).toEqual([]);
+    return h;
+  };
+
+  it.each([
+    {
+      change: "a node joins",
+      act: async (h: Harness) => void h.nodes.push(nd("d", 4)),
+      touched: ["d"],
+    },
+    {
+      change: "a node leaves",
+      act: async (h: Harness) => void h.nodes.splice(1, 1),
+      touched: ["b"],
+    },
+    {
+      change: "a route is deleted out of band",
+      act: async (h: Harness) => {
+        h.cloud.routes.delete("rc");
+        h.sync.relisted(await h.cloud.list("vpc"));
+      },
+      touched: ["c"],
+    },
+    {
+      change: "a node's instance changes",
+      act: async (h: Harness) => void h.nodes.splice(0, 1, nd("a", 1, 9)),
+      touched: ["a"],
+    },
+  ])("$change: that node only", async ({ act, touched }) => {
+    const h = await steady();
+    await act(h);
+    h.sync.trigger();
+    await h.settle();
+    expect([...h.sync.touched()!].sort()).toEqual(touched);
+  });
+
+  it("before a pass under new settings: undefined (every route); after it, a sweep of every route", async () => {
+    const h = await steady();
+    h.sync.configure({ podCidr: "172.16.0.0/16", maxRouteDeletes: 1 });
+    expect(h.sync.touched()).toBeUndefined();
+    await h.settle();
+    expect([...h.sync.touched()!].sort()).toEqual(["a", "b", "c"]);
+    // Part of the sweep recorded: the rest stays for the next run.
+    await h.sync.recorded(stackOutputs(out(routed)), { ...h.sync.handoff(), scope: ["a"] });
+    await h.settle();
+    expect([...h.sync.touched()!].sort()).toEqual(["b", "c"]);
+  });
+});

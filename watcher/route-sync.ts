@@ -86,6 +86,14 @@ export class RouteSync {
   /** Deletes withheld by the last plan or run: they stay withheld until an operator allows them. */
   #withheld = new Set<string>();
   #made = new Map<string, Made>();
+  /** The last pass's plan, under the current settings. */
+  #plan: RoutePlan | undefined;
+  /**
+   * Nodes whose routes convergence runs are still to declare in a sweep of every route, which a new term and new
+   * settings start (`#sweepNext`): a route's inputs may have changed although nothing about its node did.
+   */
+  #sweep = new Set<string>();
+  #sweepNext = true;
   /** Route ids this path deleted that the state may still hold. */
   #gone = new Set<string>();
   /** The VPC's routes by destination: the last listing plus this path's own calls. */
@@ -115,6 +123,8 @@ export class RouteSync {
   start(settings: PlanSettings, outputs: StackOutputs, listing: readonly Route[], ledger: readonly LedgerEntry[]) {
     this.#stopped = false;
     this.#settings = settings;
+    this.#plan = undefined;
+    this.#sweepNext = true;
     this.#recorded = managedRoutes(outputs.routes);
     this.#withheld = new Set(outputs.withheldDeletes);
     this.#vpc = new Map(listing.map((r) => [r.destinationCidrBlock, r]));
@@ -145,6 +155,10 @@ export class RouteSync {
 
   /** New config, read by a convergence run. */
   configure(settings: PlanSettings): void {
+    if (JSON.stringify(settings) !== JSON.stringify(this.#settings)) {
+      this.#plan = undefined;
+      this.#sweepNext = true;
+    }
     this.#settings = settings;
     this.trigger();
   }
@@ -157,6 +171,29 @@ export class RouteSync {
     this.#vpcInstanceIds.clear();
     this.#ipToInstance.clear();
     this.trigger();
+  }
+
+  /**
+   * The nodes whose routes a convergence run has to declare: the last plan's creates, replaces and deletes, what
+   * this path made or deleted, recorded routes the VPC no longer has as recorded, and the sweep's. Undefined
+   * before a pass under the current settings: the run then declares every route.
+   */
+  touched(): ReadonlySet<string> | undefined {
+    const plan = this.#plan;
+    if (!plan) return undefined;
+    if (this.#sweepNext) {
+      this.#sweepNext = false;
+      this.#sweep = new Set([...this.#recorded.map((r) => r.nodeName), ...plan.routes.map((r) => r.nodeName)]);
+    }
+    const nodes = new Set([...this.#sweep, ...plan.creates, ...plan.replaces, ...plan.deletes, ...this.#made.keys()]);
+    const current = new Map(this.#current().map((r) => [r.nodeName, r]));
+    for (const r of this.#recorded) {
+      const now = current.get(r.nodeName);
+      if (now?.routeId !== r.routeId || now?.instanceId !== r.instanceId || this.#gone.has(r.routeId ?? "")) {
+        nodes.add(r.nodeName);
+      }
+    }
+    return nodes;
   }
 
   /** What this path did since the last recording, for the convergence run about to start. */
@@ -180,6 +217,8 @@ export class RouteSync {
    */
   async recorded(outputs: StackOutputs, handoff: Handoff): Promise<void> {
     this.#recorded = managedRoutes(outputs.routes);
+    if (handoff.scope) for (const node of handoff.scope) this.#sweep.delete(node);
+    else [this.#sweep, this.#sweepNext] = [new Set(), false];
     for (const node of outputs.withheldDeletes) this.#withheld.add(node);
     const inState = new Set(this.#recorded.map((r) => r.routeId));
     const done = [...this.#made.values()].filter((m) => inState.has(m.routeId));
@@ -282,6 +321,7 @@ export class RouteSync {
       previouslyWithheld: this.#withheld,
     });
     this.#withheld = new Set(plan.withheld);
+    this.#plan = plan;
     const currentByNode = new Map(current.map((r) => [r.nodeName, r]));
     const idle = (node: string) => !this.#inFlight.has(node);
     const deletes = plan.deletes.flatMap((node) => {

@@ -10,6 +10,24 @@ describe("routeTargets", () => {
     expect(routeTargets("prod", "ksyun-route")).toEqual(expected);
     expect(routeTargets("organization/prod", "ksyun-route")).toEqual(expected);
   });
+
+  it("scoped: each node's route by a glob that matches its URN alone", () => {
+    const [a, ref] = routeTargets("organization/prod", "ksyun-route", ["a"]);
+    expect(ref).toBe("urn:pulumi:prod::ksyun-route::pulumi:pulumi:StackReference::*");
+    // The engine's glob: `**` any text, `*` any text without a colon (pkg/resource/deploy/deployment.go).
+    const glob = new RegExp(
+      `^${a!
+        .split("*")
+        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+        .join("[^:]*")}$`,
+    );
+    const urn = (stack: string, name: string) =>
+      `urn:pulumi:${stack}::ksyun-route::pulumi-nodejs:dynamic/ksyun:VpcRoute::${name}`;
+    expect(glob.test(urn("prod", "route-a"))).toBe(true);
+    expect([urn("prod", "route-ab"), urn("prod", "xroute-a"), urn("dev", "route-a")].some((u) => glob.test(u))).toBe(
+      false,
+    );
+  });
 });
 
 describe("errorSummary", () => {

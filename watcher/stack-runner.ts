@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { EngineEvent } from "@pulumi/pulumi/automation/index.js";
 import { load } from "js-yaml";
-import { outputsOf, VPC_ROUTE_TYPE, type StackOutputs } from "../program/contract.ts";
+import { outputsOf, routeResourceName, VPC_ROUTE_TYPE, type StackOutputs } from "../program/contract.ts";
 
 export interface UpResult {
   readonly outputs: StackOutputs;
@@ -43,10 +43,20 @@ export function isConcurrentUpdate(error: unknown): error is ConcurrentUpdateErr
   return error instanceof ConcurrentUpdateError;
 }
 
-/** The VpcRoutes and the program's StackReference to its own previous outputs; nothing else. */
-export function routeTargets(stack: string, project: string): string[] {
-  const prefix = `urn:pulumi:${stack.slice(stack.lastIndexOf("/") + 1)}::${project}::`;
-  return [`${prefix}${VPC_ROUTE_TYPE}::*`, `${prefix}pulumi:pulumi:StackReference::*`];
+/**
+ * The VpcRoutes (all, or the routes of the `scope` nodes) and the program's StackReference to its own previous
+ * outputs; nothing else. A scoped node's target is a glob that matches its route's URN alone (`:*:` can only
+ * match the `::` after the stack name): the engine fails a run whose literal target is neither in the state nor
+ * declared (pkg/resource/deploy/deployment_executor.go, checkTargets), and a route the watcher scoped may be one
+ * the program no longer declares, or a create the state does not hold yet when `--refresh` checks the targets.
+ */
+export function routeTargets(stack: string, project: string, scope?: readonly string[]): string[] {
+  const name = stack.slice(stack.lastIndexOf("/") + 1);
+  const prefix = `urn:pulumi:${name}::${project}::`;
+  const routes = scope
+    ? scope.map((node) => `urn:pulumi:${name}:*:${project}::${VPC_ROUTE_TYPE}::${routeResourceName(node)}`)
+    : [`${prefix}${VPC_ROUTE_TYPE}::*`];
+  return [...routes, `${prefix}pulumi:pulumi:StackReference::*`];
 }
 
 /** The `error:` lines of a failed CLI run, short enough for a log line (the CLI masks secret values). */
@@ -115,9 +125,10 @@ export class StackRunner {
     this.#options = options;
   }
 
-  /** `pulumi up` of the routes; `env` adds to the run's environment (the event path's handoff). */
+  /** `pulumi up` of the routes (of `scope`'s nodes only, if given); `env` adds to the run's environment (the handoff). */
   async up(options: {
     refresh: boolean;
+    scope?: readonly string[] | undefined;
     signal: AbortSignal;
     onEvent: (event: EngineEvent) => void;
     env?: Readonly<Record<string, string>>;
@@ -125,7 +136,7 @@ export class StackRunner {
     const dir = await mkdtemp(join(tmpdir(), "ksyun-route-run-"));
     const eventLog = join(dir, "events.json");
     try {
-      const targets = routeTargets(this.#options.stack, await this.#projectName());
+      const targets = routeTargets(this.#options.stack, await this.#projectName(), options.scope);
       const ran = this.#run(
         [
           "up",
@@ -178,8 +189,9 @@ export class StackRunner {
     const withConfig = args[0] === "up" && configFile ? ["--config-file", configFile] : [];
     return pulumi([...args, ...withConfig, "--stack", stack], {
       cwd: workDir,
-      // --event-log is one of the CLI's debug commands, as the Automation API runs it.
-      env: { ...process.env, PULUMI_DEBUG_COMMANDS: "true", ...env, ...options.env },
+      // --event-log is one of the CLI's debug commands, as the Automation API runs it. GOGC=50: the CLI's and the
+      // language host's peaks 10% lower (125 against 137 MiB at 200 routes), for a little more of their CPU.
+      env: { ...process.env, GOGC: process.env.GOGC ?? "50", PULUMI_DEBUG_COMMANDS: "true", ...env, ...options.env },
       ...(options.signal && { signal: options.signal }),
     });
   }

@@ -3,7 +3,8 @@
 // check them again), route ids it deleted (the run's delete of one makes no call), and nodes whose route KSYun
 // refused. Only the event path's own answers from KSYun go in, so trusting them can neither duplicate nor orphan
 // a route. With a handoff the run only records: its create makes no new route (see RouteProvider), since every
-// route the watcher makes must be in its ledger first.
+// route the watcher makes must be in its ledger first. A scope names the nodes whose routes the run declares:
+// the watcher targets just those, so a run's work follows what changed, not the size of the cluster.
 import { readFileSync } from "node:fs";
 import { rename, writeFile } from "node:fs/promises";
 import { KSYUN_ID } from "./ids.ts";
@@ -22,6 +23,8 @@ export interface Handoff {
   readonly deleted: readonly string[];
   /** Nodes whose route KSYun refused on the event path (node → why): the run does not try them again. */
   readonly trouble: Readonly<Record<string, string>>;
+  /** Nodes whose routes the run declares; the state's other routes stay as recorded. Absent: every node. */
+  readonly scope?: readonly string[];
 }
 
 const isRoute = (r: unknown): r is HandoffRoute => {
@@ -47,7 +50,8 @@ export function readHandoff(env: Readonly<Record<string, string | undefined>> = 
     !parsed.deleted.every((id) => typeof id === "string") ||
     typeof parsed.trouble !== "object" ||
     parsed.trouble === null ||
-    !Object.values(parsed.trouble).every((why) => typeof why === "string")
+    !Object.values(parsed.trouble).every((why) => typeof why === "string") ||
+    (parsed.scope !== undefined && !(Array.isArray(parsed.scope) && parsed.scope.every((n) => typeof n === "string")))
   ) {
     throw new Error(`${HANDOFF_ENV} ${path} is not a handoff file`);
   }

@@ -1,4 +1,5 @@
 // The watcher as a local process (as in a pod, minus the image) against a ProgramStack, with its /metrics at hand.
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, waitFor } from "../../testenv/ports.ts";
 import { spawnSession, tail, type SessionProcess } from "../../testenv/processes.ts";
@@ -19,6 +20,14 @@ export interface WatcherProcess {
 }
 
 export const LEASE_NAMESPACE = "kube-system";
+
+/** Node's flags as the image starts the watcher (deploy/Dockerfile's ENTRYPOINT), so tests run it as deployed. */
+function entrypointNodeFlags(): string[] {
+  const dockerfile = readFileSync(join(repoRoot, "deploy/Dockerfile"), "utf8");
+  const entrypoint = dockerfile.split("\n").findLast((line) => line.startsWith("ENTRYPOINT "))!;
+  const argv = JSON.parse(entrypoint.slice("ENTRYPOINT ".length)) as string[];
+  return argv.slice(1, argv.indexOf("watcher/main.ts"));
+}
 
 /**
  * No run in progress and nothing in the event path's ledger: every route the event path made is recorded in the
@@ -45,6 +54,7 @@ export async function startWatcher(
   const proc = spawnSession(
     process.execPath,
     [
+      ...entrypointNodeFlags(),
       join(repoRoot, "watcher/main.ts"),
       ...["--stack", s.stack, "--identity", options.identity, "--port", String(port)],
       ...["--resync-period", options.resync, "--lease-namespace", LEASE_NAMESPACE],
