@@ -32,7 +32,7 @@ const OPERATIONS: [string, string[], Record<string, string>][] = [
   ["`up` (create), `npm run pulumi`", UP, UNCHECKED],
   ["`up` (no change)", UP, UNCHECKED],
   ["`preview --refresh`", ["preview", "--refresh"], UNCHECKED],
-  ["`up --refresh`, `npm run pulumi` and the watcher", UP_REFRESH, UNCHECKED],
+  ["`up --refresh`, `npm run pulumi`", UP_REFRESH, UNCHECKED],
   ["`up --refresh`, plain `pulumi` (checkpoints)", UP_REFRESH, CHECKPOINTED],
   ["`destroy`, `npm run pulumi`", ["destroy", "--yes", "--skip-preview"], UNCHECKED],
   ["`up` (create), plain `pulumi` (checkpoints)", UP, CHECKPOINTED],

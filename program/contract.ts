@@ -9,7 +9,7 @@ export { kubeClient } from "./cluster.ts";
 export { gatherFacts, planWithFacts } from "./facts.ts";
 export { instancesByPrivateIp, vpcInstanceIds } from "./lookups.ts";
 export { routingView } from "./node-facts.ts";
-export { routeDescription, routeResourceName } from "./names.ts";
+export { describedNode, routeDescription, routeResourceName } from "./names.ts";
 export { LEDGER_NAME } from "./ledger-name.ts";
 export {
   ipLookupsNeeded,

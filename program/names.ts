@@ -16,7 +16,20 @@ export function routeResourceName(nodeName: string): string {
   return `${name.slice(0, MAX_RESOURCE_NAME - hash.length - 1)}-${hash}`;
 }
 
+const MAX_DESCRIPTION = 128;
+
 /** `ksyun-route <clusterUuid> node <name>`: what `npm run status` recognises as this cluster's route. */
 export function routeDescription(clusterUuid: string | undefined, nodeName: string): string {
-  return `ksyun-route${clusterUuid ? ` ${clusterUuid}` : ""} node ${nodeName}`.slice(0, 128);
+  return `ksyun-route${clusterUuid ? ` ${clusterUuid}` : ""} node ${nodeName}`.slice(0, MAX_DESCRIPTION);
+}
+
+/**
+ * The node a route was made for by this cluster, read back from its description; undefined unless the cluster has
+ * a clusterUuid (without one, clusters sharing the VPC describe their routes alike) and the description is whole.
+ */
+export function describedNode(clusterUuid: string | undefined, description: string | undefined): string | undefined {
+  if (!clusterUuid || !description || description.length >= MAX_DESCRIPTION) return undefined;
+  const prefix = routeDescription(clusterUuid, "");
+  const node = description.startsWith(prefix) ? description.slice(prefix.length) : "";
+  return node === "" ? undefined : node;
 }

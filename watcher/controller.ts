@@ -162,7 +162,7 @@ export class Controller {
       });
       result = "success";
       await eventPath.recorded(up.outputs, handoff);
-      this.#succeeded(up, kind, endTimer());
+      this.#succeeded(up, kind, endTimer(), handoff.scope?.length ?? "all");
       // The run was scoped to part of what is left (a burst, a new term's sweep): the next part follows.
       if (more) this.#scheduler.trigger({ refresh: false });
     } catch (error) {
@@ -180,7 +180,8 @@ export class Controller {
     for (const { op, ok } of tally.operations) metrics.routeOperations.inc({ op, result: ok ? "ok" : "error" });
   }
 
-  #succeeded(up: UpResult, kind: RunKind, seconds: number): void {
+  /** `declared`: how many nodes' routes the run declared (its scope), or all. */
+  #succeeded(up: UpResult, kind: RunKind, seconds: number, declared: number | "all"): void {
     const { metrics, log } = this.#o;
     this.#failures = this.#conflicts = 0;
     metrics.consecutiveFailures.set(0);
@@ -188,7 +189,7 @@ export class Controller {
     const routes = Object.keys(up.outputs.routes).length;
     metrics.routesManaged.set(routes);
     if (kind === "sync" && up.changes > 0) metrics.driftRepaired.inc();
-    log.info({ kind, changes: up.changes, routes, seconds }, "run succeeded");
+    log.info({ kind, declared, changes: up.changes, routes, seconds }, "run succeeded");
   }
 
   async #failed(

@@ -8,6 +8,7 @@ import type { KsyunClient } from "@ksyun-route/provider/client";
 import type { V1Node } from "@kubernetes/client-node";
 import type { Logger } from "pino";
 import {
+  describedNode,
   instancesByPrivateIp,
   NAMESPACE,
   parseConfig,
@@ -171,6 +172,7 @@ export class EventPath {
       },
       nodes: this.#o.nodes,
       description: (node) => routeDescription(config.clusterUuid, node),
+      describedNode: (description) => describedNode(config.clusterUuid, description),
       onPass: (report) => this.#passed(report),
       onCall: (op, ok, node, error) => {
         metrics.eventActions.inc({ op, result: ok ? "ok" : "error" });

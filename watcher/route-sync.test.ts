@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import type { Route } from "@ksyun-route/provider/client";
 import { KsyunApiError } from "@ksyun-route/provider/client";
 import { FakeCloud } from "@ksyun-route/provider/test-support/fake-cloud.ts";
-import type { RouteOutputs } from "../program/contract.ts";
+import { describedNode, routeDescription, type RouteOutputs } from "../program/contract.ts";
 import { id, node } from "../program/testing.ts";
 import { Ledger, type ConfigMapStore } from "./ledger.ts";
 import { RouteSync, type PassReport, type PlanSettings } from "./route-sync.ts";
@@ -72,7 +72,8 @@ async function harness(setup: Setup) {
     ledger,
     lookups: { vpcInstanceIds: async () => new Set(), byPrivateIp: async () => new Map() },
     nodes: () => nodes,
-    description: (n) => `ksyun-route c1 node ${n}`,
+    description: (n) => routeDescription("c1", n),
+    describedNode: (d) => describedNode("c1", d),
     onPass: (r) => reports.push(r),
     onCall: () => {},
     onError: (e) => errors.push(e),
@@ -318,6 +319,20 @@ describe("RouteSync: nothing orphaned", () => {
     });
     expect(h.cloud.calls).toEqual([]);
     expect(h.data).toEqual({});
+  });
+
+  it.each([
+    { owner: "this cluster, for a node that has gone", description: "ksyun-route c1 node b", deleted: true },
+    { owner: "this cluster, for a node still there", description: "ksyun-route c1 node a", deleted: false },
+    { owner: "another cluster", description: "ksyun-route c2 node b", deleted: false },
+    { owner: "no cluster uuid", description: "ksyun-route node b", deleted: false },
+    { owner: "no one", description: undefined, deleted: false },
+  ])("a route no state or ledger knows, described as made by $owner: deleted $deleted", async (row) => {
+    // A killed `up` without checkpoints made it; its node left before any run saved it.
+    const stray = { ...host("stray", 2), ...(row.description && { description: row.description }) };
+    const h = await harness({ nodes: [nd("a", 1)], vpc: [host("ra", 1), stray], outputs: out({ a: [1, 1, "ra"] }) });
+    expect(h.cloud.calls).toEqual(row.deleted ? ["delete stray"] : []);
+    expect(h.cloud.table()).toEqual(row.deleted ? [hop(1)] : [hop(1), hop(2)]);
   });
 
   it("a route deleted out of band is made again at the next listing", async () => {

@@ -55,6 +55,8 @@ export interface RouteSyncOptions {
   readonly lookups: InstanceLookups;
   readonly nodes: () => readonly V1Node[];
   readonly description: (node: string) => string;
+  /** The node a listed route was made for by this cluster, from its description (program/names.ts). */
+  readonly describedNode: (description: string | undefined) => string | undefined;
   /** Called after every pass, for every route call with its outcome, and for a pass that failed (retried). */
   readonly onPass: (report: PassReport) => void;
   readonly onCall: (op: RouteOp, ok: boolean, node: string, error?: unknown) => void;
@@ -278,7 +280,11 @@ export class RouteSync {
     return this.#running;
   }
 
-  /** The managed routes as the planner sees them: recorded ones, overridden by what this path made. */
+  /**
+   * The managed routes as the planner sees them: recorded ones, overridden by what this path made, and the
+   * cluster's own routes that neither knows whose node has gone (made by a run killed before it saved its state),
+   * so that the planner deletes them.
+   */
   #current(): ManagedRoute[] {
     const byNode = new Map(this.#recorded.map((r) => [r.nodeName, r]));
     for (const m of this.#made.values()) {
@@ -287,6 +293,20 @@ export class RouteSync {
         destinationCidrBlock: m.destinationCidrBlock,
         instanceId: m.instanceId,
         routeId: m.routeId,
+      });
+    }
+    const known = new Set([...byNode.values()].map((r) => r.routeId));
+    const nodes = new Set(this.#o.nodes().map((n) => n.metadata?.name));
+    for (const route of this.#vpc.values()) {
+      const node = this.#o.describedNode(route.description);
+      const instanceId = hopOf(route);
+      if (!node || !instanceId || nodes.has(node) || byNode.has(node) || known.has(route.routeId)) continue;
+      if (route.routeType !== "Host") continue;
+      byNode.set(node, {
+        nodeName: node,
+        destinationCidrBlock: route.destinationCidrBlock,
+        instanceId,
+        routeId: route.routeId,
       });
     }
     // A route the VPC no longer has at its destination (deleted out of band) is gone: its node needs a new one. A

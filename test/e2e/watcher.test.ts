@@ -168,6 +168,10 @@ describe("the watcher", () => {
 
     await s.core.createNode({ body: node("node-c", cidr(3), 2) });
     await waitForRoutes("node-c's route", (cidrs) => cidrs.includes(cidr(3)));
+    // The run that records it declares node-c's route alone; its outputs still list both.
+    await idle(a);
+    const recording = a.logs().findLast((l) => l.msg === "run succeeded" && Number(l.changes) > 0);
+    expect(recording).toMatchObject({ declared: 1, changes: 1, routes: 2 });
     await waitFor("the CreatedRoute event", async () => {
       const events = await s.core.listNamespacedEvent({
         namespace: "default",
