@@ -17,7 +17,7 @@ import { waitFor } from "../testenv/ports.ts";
 import { repoRoot } from "../testenv/tools.ts";
 import { programStack, type ProgramStack } from "../test/e2e/program-stack.ts";
 import { addInstances } from "../test/e2e/watcher-nodes.ts";
-import { startWatcher, type WatcherProcess } from "../test/e2e/watcher-process.ts";
+import { entrypointNodeFlags, startWatcher, type WatcherProcess } from "../test/e2e/watcher-process.ts";
 import { StackRunner } from "../watcher/stack-runner.ts";
 import { CREATE_CONCURRENCY, createNodes, heartbeats, POD_CIDR, podCidr } from "./cluster-nodes.ts";
 
@@ -27,8 +27,11 @@ const QPS = 50;
 const POLL_MS = 5;
 /** What a heartbeat renews. */
 const READY = [{ type: "Ready", status: "True" }];
-/** The watchers' sync period where a periodic sync is measured. */
-const RESYNC = "20s";
+/**
+ * The sync period of the watchers measured with periodic syncs. Each join and delete starts right after a sync ends,
+ * so that its calls and its time are its own.
+ */
+const RESYNC = "10s";
 
 const { values } = parseArgs({
   options: {
@@ -199,6 +202,17 @@ async function recorded(w: WatcherProcess, since: number): Promise<void> {
   );
 }
 const successes = (w: WatcherProcess) => metricOf(w, "runs_total", { result: "success" });
+const syncs = (w: WatcherProcess) => metricOf(w, "runs_total", { kind: "sync", result: "success" });
+
+/** Returns when a periodic sync has ended after `count` syncs (by default: one that ends from now on). */
+async function afterSync(w: WatcherProcess, count?: number): Promise<void> {
+  const since = count ?? (await syncs(w));
+  await waitFor(
+    "a periodic sync",
+    async () => ((await syncs(w)) > since && (await metricOf(w, "run_in_progress")) === 0 ? true : undefined),
+    1_800_000,
+  );
+}
 
 /** Polls one destination until `present` holds; the time from `since`. */
 async function until(s: ProgramStack, destination: string, present: boolean, since: number): Promise<number> {
@@ -211,7 +225,9 @@ async function until(s: ProgramStack, destination: string, present: boolean, sin
 /** A watcher as deployed (compile cache warm: the Deployment's init container), syncing every `resync`. */
 async function watch(s: ProgramStack, identity: string, resync: string): Promise<WatcherProcess> {
   const kubeconfig = await s.kube.serviceAccountKubeconfig(`bench-${identity}`, rules);
-  execFileSync(process.execPath, [join(repoRoot, "watcher/main.ts"), "--help"], { stdio: "ignore" });
+  execFileSync(process.execPath, [...entrypointNodeFlags(), join(repoRoot, "watcher/main.ts"), "--help"], {
+    stdio: "ignore",
+  });
   const w = await startWatcher(s, { identity, kubeconfig, resync });
   await waitFor("/readyz", async () => ((await w.ready()) ? true : undefined), 600_000);
   return w;
@@ -239,20 +255,12 @@ interface ScaleRow {
  * drift is made right after a sync ends, so the next one is the first to see it.
  */
 async function watcherSync(s: ProgramStack, w: WatcherProcess, destination: string) {
-  const syncs = () => metricOf(w, "runs_total", { kind: "sync", result: "success" });
-  const after = async (count: number) => {
-    await waitFor(
-      "a periodic sync",
-      async () => ((await syncs()) > count && (await metricOf(w, "run_in_progress")) === 0 ? true : undefined),
-      1_800_000,
-    );
-  };
-  await after(await syncs());
-  const [count, sum] = [await syncs(), await metricOf(w, "run_duration_seconds_sum", { kind: "sync" })];
+  await afterSync(w);
+  const [count, sum] = [await syncs(w), await metricOf(w, "run_duration_seconds_sum", { kind: "sync" })];
   await s.control.reset(true);
   const [route] = await s.control.routes(destination);
   await s.control.deleteRoute(route!.routeId);
-  await after(count);
+  await afterSync(w, count);
   if ((await s.control.routes(destination)).length !== 1) throw new Error(`the sync did not repair ${destination}`);
   const seconds = (await metricOf(w, "run_duration_seconds_sum", { kind: "sync" })) - sum;
   return { seconds, calls: total(await calls(s)) };
@@ -293,6 +301,7 @@ async function scale(nodes: number, joins: number, deletes: number): Promise<Sca
       full: 0,
     };
     for (let i = nodes; i < nodes + joins; i++) {
+      await afterSync(w);
       await s.control.reset(true);
       const [runs, created] = [await successes(w), await metricOf(w, "ksyun_calls_total", { action: "CreateRoute" })];
       const joined = performance.now();
@@ -312,6 +321,7 @@ async function scale(nodes: number, joins: number, deletes: number): Promise<Sca
     );
     await heartbeats(s.core, nodes, READY);
     for (let i = 0; i < deletes; i++) {
+      await afterSync(w);
       const runs = await successes(w);
       const deleted = performance.now();
       await s.core.deleteNode({ name: `node-${i}` });
@@ -414,8 +424,9 @@ if (scaleRows.length > 0) {
   sections.push([
     `### Watcher: one join, one delete at a time (${conditions})`,
     "",
-    "The cluster's N nodes were routed and recorded first. Each join (and delete) waits for the convergence run",
-    `that records it before the next; routes are polled every ${POLL_MS} ms. Calls per join: every KSYun call of`,
+    `The cluster's N nodes were routed and recorded first. Each join (and delete) starts as a periodic sync (every`,
+    `${RESYNC}) ends, and waits for the convergence run that records it before the next; routes are polled every`,
+    `${POLL_MS} ms. Calls per join: every KSYun call of`,
     "the join, event path and convergence run together (emulator counters); CreateRoute on the event path: the",
     "watcher's own ksyun_route_watcher_ksyun_calls_total. Percentiles are nearest-rank.",
     "",
@@ -469,7 +480,7 @@ if (memoryRows.length > 0) {
     "The watcher's own peak is its VmHWM (/proc/<pid>/status) at the end: the highest RSS over its whole life.",
     "Each run's processes are sampled every 200 ms throughout; per process, the highest peak of any `pulumi up`",
     "(CLI / language host / program / provider plugin), and the highest sum of one `up`'s four peaks. Periodic sync:",
-    `the watcher's own (every ${RESYNC} here) after one route was deleted out of band, as its run_duration_seconds`,
+    `the watcher's own (every ${RESYNC}) after one route was deleted out of band, as its run_duration_seconds`,
     "times it: the VPC listed, the route made again, the `up --refresh` of the routes it touched; with every KSYun",
     "call meanwhile. Full `up --refresh`: every route declared and refreshed (routes only, without checkpoints), after",
     "the watcher stopped, as a run of every route would be.",

@@ -59,7 +59,12 @@ describe("deploy/Dockerfile", () => {
   });
 
   it("starts the watcher with the tools of scripts/tools.sh, and HOME and PULUMI_HOME on /tmp", () => {
-    expect(JSON.parse(all("ENTRYPOINT").at(-1)!)).toEqual(["node", "--max-semi-space-size=1", "watcher/main.ts"]);
+    expect(JSON.parse(all("ENTRYPOINT").at(-1)!)).toEqual([
+      "node",
+      "--max-semi-space-size=1",
+      "--optimize-for-size",
+      "watcher/main.ts",
+    ]);
     const env = finalStage
       .filter((i) => i.keyword === "ENV")
       .map((i) => i.args)

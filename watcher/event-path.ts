@@ -52,6 +52,8 @@ const RETRY = { baseMs: 1_000, maxMs: 60_000 };
  * the routes it declares, and the engine matches every resource against each node's target.
  */
 const MAX_SCOPE = 200;
+/** How long a run waits for the pass that plans under the settings it read; past it, it declares every route. */
+const PASS_WAIT_MS = 60_000;
 
 const planSettings = (config: ProgramConfig) => ({
   podCidr: config.podCidr,
@@ -129,6 +131,8 @@ export class EventPath {
     const { config, settings } = this.#read(await this.#o.config());
     if (JSON.stringify(settings) !== this.#settings) await this.start();
     else this.#sync?.configure(planSettings(config));
+    // A pass under these settings: its plan scopes the run.
+    await this.idle(PASS_WAIT_MS);
     const touched = this.#sync?.touched();
     const scope = touched && [...touched].sort().slice(0, MAX_SCOPE);
     const handoff = {

@@ -22,7 +22,7 @@ export interface WatcherProcess {
 export const LEASE_NAMESPACE = "kube-system";
 
 /** Node's flags as the image starts the watcher (deploy/Dockerfile's ENTRYPOINT), so tests run it as deployed. */
-function entrypointNodeFlags(): string[] {
+export function entrypointNodeFlags(): string[] {
   const dockerfile = readFileSync(join(repoRoot, "deploy/Dockerfile"), "utf8");
   const entrypoint = dockerfile.split("\n").findLast((line) => line.startsWith("ENTRYPOINT "))!;
   const argv = JSON.parse(entrypoint.slice("ENTRYPOINT ".length)) as string[];

@@ -168,10 +168,17 @@ describe("the watcher", () => {
 
     await s.core.createNode({ body: node("node-c", cidr(3), 2) });
     await waitForRoutes("node-c's route", (cidrs) => cidrs.includes(cidr(3)));
-    // The run that records it declares node-c's route alone; its outputs still list both.
+    // With the settings changed, a run has swept every route; the run that records one more node declares its
+    // route alone, and its outputs still list all three.
+    await idle(a);
+    await s.core.createNode({ body: extraNode("scoped-1", cidr(11), 1) });
+    await waitForRoutes("scoped-1's route", (cidrs) => cidrs.includes(cidr(11)));
     await idle(a);
     const recording = a.logs().findLast((l) => l.msg === "run succeeded" && Number(l.changes) > 0);
-    expect(recording).toMatchObject({ declared: 1, changes: 1, routes: 2 });
+    expect(recording).toMatchObject({ declared: 1, changes: 1, routes: 3 });
+    await s.core.deleteNode({ name: "scoped-1" });
+    await waitForRoutes("scoped-1's route gone", (cidrs) => !cidrs.includes(cidr(11)));
+    await idle(a);
     await waitFor("the CreatedRoute event", async () => {
       const events = await s.core.listNamespacedEvent({
         namespace: "default",
