@@ -134,13 +134,13 @@ export class EventPath {
     // A pass under these settings: its plan scopes the run.
     await this.idle(PASS_WAIT_MS);
     const touched = this.#sync?.touched();
-    const scope = touched && [...touched].sort().slice(0, MAX_SCOPE);
+    const scope = touched?.slice(0, MAX_SCOPE);
     const handoff = {
       ...(this.#sync?.handoff() ?? { vpcId: config.vpcId, created: [], deleted: [], trouble: {} }),
       ...(scope && { scope }),
     };
     await writeHandoff(this.#o.handoffPath, handoff);
-    return { handoff, env: { [HANDOFF_ENV]: this.#o.handoffPath }, more: (touched?.size ?? 0) > MAX_SCOPE };
+    return { handoff, env: { [HANDOFF_ENV]: this.#o.handoffPath }, more: (touched?.length ?? 0) > MAX_SCOPE };
   }
 
   async recorded(outputs: StackOutputs, handoff: Handoff): Promise<void> {

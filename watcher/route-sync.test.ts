@@ -405,9 +405,11 @@ describe("RouteSync: the nodes a convergence run declares", () => {
     expect(h.sync.touched()).toBeUndefined();
     await h.settle();
     expect([...h.sync.touched()!].sort()).toEqual(["a", "b", "c"]);
-    // Part of the sweep recorded: the rest stays for the next run.
+    // Part of the sweep recorded: the rest stays for the next run, after a change.
     await h.sync.recorded(stackOutputs(out(routed)), { ...h.sync.handoff(), scope: ["a"] });
+    h.nodes.push(nd("d", 4));
+    h.sync.trigger();
     await h.settle();
-    expect([...h.sync.touched()!].sort()).toEqual(["b", "c"]);
+    expect(h.sync.touched()).toEqual(["d", "b", "c"]);
   });
 });

@@ -177,25 +177,26 @@ export class RouteSync {
 
   /**
    * The nodes whose routes a convergence run has to declare: the last plan's creates, replaces and deletes, what
-   * this path made or deleted, recorded routes the VPC no longer has as recorded, and the sweep's. Undefined
-   * before a pass under the current settings: the run then declares every route.
+   * this path made or deleted, and recorded routes the VPC no longer has as recorded; then the rest of the sweep.
+   * Changes come first: a run that takes only part of the list must not leave them to a later one, which may not
+   * refresh. Undefined before a pass under the current settings: the run then declares every route.
    */
-  touched(): ReadonlySet<string> | undefined {
+  touched(): readonly string[] | undefined {
     const plan = this.#plan;
     if (!plan) return undefined;
     if (this.#sweepNext) {
       this.#sweepNext = false;
       this.#sweep = new Set([...this.#recorded.map((r) => r.nodeName), ...plan.routes.map((r) => r.nodeName)]);
     }
-    const nodes = new Set([...this.#sweep, ...plan.creates, ...plan.replaces, ...plan.deletes, ...this.#made.keys()]);
+    const changed = new Set([...plan.creates, ...plan.replaces, ...plan.deletes, ...this.#made.keys()]);
     const current = new Map(this.#current().map((r) => [r.nodeName, r]));
     for (const r of this.#recorded) {
       const now = current.get(r.nodeName);
       if (now?.routeId !== r.routeId || now?.instanceId !== r.instanceId || this.#gone.has(r.routeId ?? "")) {
-        nodes.add(r.nodeName);
+        changed.add(r.nodeName);
       }
     }
-    return nodes;
+    return [...changed, ...[...this.#sweep].filter((node) => !changed.has(node)).sort()];
   }
 
   /** What this path did since the last recording, for the convergence run about to start. */
