@@ -211,7 +211,7 @@ function declareWatcher(args: WatcherArgs, opts: pulumi.CustomResourceOptions): 
                 readinessProbe: { httpGet: { path: "/readyz", port: "http" }, periodSeconds: 10, timeoutSeconds: 5 },
                 // A `pulumi up` runs the CLI, the Node program and provider plugins at once.
                 // Sized from bench/REPORT.md, as in deploy/kustomize/deployment.yaml.
-                resources: { requests: { cpu: "100m", memory: "512Mi" }, limits: { memory: "1536Mi" } },
+                resources: { requests: { cpu: "100m", memory: "512Mi" }, limits: { memory: "1Gi" } },
                 securityContext: hardened,
                 volumeMounts: [
                   { name: "aksk", mountPath: AKSK_MOUNT_PATH, readOnly: true },
