@@ -36,16 +36,12 @@ export function declareRoutes(
   plan.warnings.forEach((w) => pulumi.log.warn(w));
   const inScope = (node: string) => scope?.nodes.has(node) ?? true;
   type Entry = [string, { cidr: string; instanceId: string; routeId?: pulumi.Input<string> }];
-  const untouched = (scope?.previous ?? []).flatMap((r): Entry[] =>
-    inScope(r.nodeName)
-      ? []
-      : [
-          [
-            r.nodeName,
-            { cidr: r.destinationCidrBlock, instanceId: r.instanceId, ...(r.routeId && { routeId: r.routeId }) },
-          ],
-        ],
-  );
+  const untouched = (scope?.previous ?? [])
+    .filter((r) => !inScope(r.nodeName))
+    .map((r): Entry => {
+      const { destinationCidrBlock: cidr, instanceId, routeId } = r;
+      return [r.nodeName, { cidr, instanceId, ...(routeId && { routeId }) }];
+    });
   const declared = plan.routes
     .filter((r) => inScope(r.nodeName))
     .map((r): Entry => {

@@ -131,7 +131,7 @@ export class EventPath {
     const { config, settings } = this.#read(await this.#o.config());
     if (JSON.stringify(settings) !== this.#settings) await this.start();
     else this.#sync?.configure(planSettings(config));
-    // A pass under these settings: its plan scopes the run.
+    // New settings: the pass that plans under them scopes the run.
     await this.idle(PASS_WAIT_MS);
     const touched = this.#sync?.touched();
     const scope = touched?.slice(0, MAX_SCOPE);

@@ -155,12 +155,11 @@ export class RouteSync {
     clearTimeout(this.#retry);
   }
 
-  /** New config, read by a convergence run. */
+  /** The config a convergence run read: a change is planned by a new pass (the same config needs none). */
   configure(settings: PlanSettings): void {
-    if (JSON.stringify(settings) !== JSON.stringify(this.#settings)) {
-      this.#plan = undefined;
-      this.#sweepNext = true;
-    }
+    if (JSON.stringify(settings) === JSON.stringify(this.#settings)) return;
+    this.#plan = undefined;
+    this.#sweepNext = true;
     this.#settings = settings;
     this.trigger();
   }
@@ -301,8 +300,8 @@ export class RouteSync {
     for (const route of this.#vpc.values()) {
       const node = this.#o.describedNode(route.description);
       const instanceId = hopOf(route);
-      if (!node || !instanceId || nodes.has(node) || byNode.has(node) || known.has(route.routeId)) continue;
-      if (route.routeType !== "Host") continue;
+      if (route.routeType !== "Host" || !node || !instanceId) continue;
+      if (nodes.has(node) || byNode.has(node) || known.has(route.routeId)) continue;
       byNode.set(node, {
         nodeName: node,
         destinationCidrBlock: route.destinationCidrBlock,
